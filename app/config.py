@@ -1,0 +1,25 @@
+"""Settings: one pydantic-settings class, read from the environment with the prefix HWR_."""
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything an operator may change; each field is `HWR_<NAME>` in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="HWR_", frozen=True)
+
+    data_dir: Path = Path("data")
+    # Limits on one drawing (API.md): strokes, points in all, and |coordinate|.
+    max_strokes: int = Field(64, ge=1)
+    max_points: int = Field(4096, ge=1)
+    max_coordinate: float = Field(1e6, gt=0)
+    max_body_bytes: int = Field(1024 * 1024, ge=1024)
+    # Training defaults when a request names none.
+    max_iterations: int = Field(2000, ge=1)
+    target_mse: float = Field(0.01, ge=0)
+    # Security: a bearer token for mutating requests, and origins allowed by CORS (none by default).
+    api_token: SecretStr | None = None
+    cors_origins: list[str] = []
