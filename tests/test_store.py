@@ -1,0 +1,460 @@
+"""app/store.py: recognizers, samples and models in SQLite, across threads and processes."""
+
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.store import SCHEMA_VERSION, Conflict, NotFound, Store, StoreError
+
+ROOT = Path(__file__).resolve().parents[1]
+NET = {"hidden_layers": [144], "activation": "sigmoid", "learning_rate": 0.3}
+STROKES = [[[0.0, 0.0], [10.0, 5.5, 17.0]], [[3.0, 4.0]]]
+ISO_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}(Z|\+00:00)$")
+
+
+def grid(value: float, cells: int = 4) -> list[float]:
+    return [value] * cells
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "hwr.db"
+
+
+@pytest.fixture
+def store(path: Path) -> Iterator[Store]:
+    s = Store(path)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def rec(store: Store) -> str:
+    store.create_recognizer("r", 2, NET)
+    return "r"
+
+
+# --- opening ---------------------------------------------------------------------------------
+
+
+def test_creates_parent_folder_wal_schema_version_and_intact(store: Store, path: Path) -> None:
+    assert path.is_file()
+    assert store.check_integrity() == ["ok"]
+    with sqlite3.connect(path) as other:
+        assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert other.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 1
+    assert store._conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert store._conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_opening_a_directory_raises_store_error_naming_it(tmp_path: Path) -> None:
+    folder = tmp_path / "a folder"
+    folder.mkdir()
+    with pytest.raises(StoreError, match=re.escape(str(folder))):
+        Store(folder)
+
+
+def test_opening_garbage_raises_store_error_naming_it(tmp_path: Path) -> None:
+    garbage = tmp_path / "hwr.db"
+    garbage.write_bytes(np.random.default_rng(0).bytes(8192))
+    with pytest.raises(StoreError, match=re.escape(str(garbage))) as info:
+        Store(garbage)
+    assert "not a database" in str(info.value)
+    assert not isinstance(info.value, NotFound | Conflict)
+
+
+def test_opening_a_newer_schema_raises_store_error(store: Store, path: Path) -> None:
+    store.close()
+    with sqlite3.connect(path) as other:
+        other.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(StoreError, match=re.escape(str(path))) as info:
+        Store(path)
+    assert f"schema version {SCHEMA_VERSION + 1}" in str(info.value)
+
+
+def test_opening_a_foreign_database_fails_without_changing_it(tmp_path: Path) -> None:
+    foreign = tmp_path / "other.db"
+    with sqlite3.connect(foreign) as other:
+        other.execute("CREATE TABLE samples (x)")
+    with pytest.raises(StoreError, match="cannot migrate"):
+        Store(foreign)
+    with sqlite3.connect(foreign) as other:
+        assert other.execute("PRAGMA user_version").fetchone()[0] == 0
+        tables = other.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+        assert tables == [("samples",)]
+
+
+# --- recognizers -----------------------------------------------------------------------------
+
+
+def test_create_get_list_delete_recognizers(store: Store) -> None:
+    created = store.create_recognizer("zeta", 12, NET)
+    assert (created.name, created.grid_size, created.network, created.revision) == (
+        "zeta",
+        12,
+        NET,
+        0,
+    )
+    assert ISO_MS.match(created.created_at)
+    store.create_recognizer("alpha", 8, {"activation": "tanh"})
+    assert store.get_recognizer("zeta") == created
+    assert [r.name for r in store.list_recognizers()] == ["alpha", "zeta"]
+    assert store.get_recognizer("alpha").network == {"activation": "tanh"}
+    store.delete_recognizer("zeta")
+    assert [r.name for r in store.list_recognizers()] == ["alpha"]
+    with pytest.raises(NotFound, match="zeta"):
+        store.get_recognizer("zeta")
+
+
+def test_create_taken_name_is_conflict_and_keeps_the_first(store: Store) -> None:
+    store.create_recognizer("r", 12, NET)
+    with pytest.raises(Conflict, match="'r'"):
+        store.create_recognizer("r", 8, {})
+    assert store.get_recognizer("r").grid_size == 12
+
+
+def test_ensure_recognizer_creates_once(store: Store) -> None:
+    first = store.ensure_recognizer("default", 12, NET)
+    again = store.ensure_recognizer("default", 8, {"other": True})
+    assert again == first
+    assert (again.grid_size, again.network) == (12, NET)
+    assert len(store.list_recognizers()) == 1
+
+
+def test_set_network(store: Store, rec: str) -> None:
+    updated = store.set_network(rec, {"activation": "relu", "seed": 3})
+    assert updated.network == {"activation": "relu", "seed": 3}
+    assert store.get_recognizer(rec).network == {"activation": "relu", "seed": 3}
+    assert updated.revision == 0
+
+
+def test_unknown_recognizer_is_not_found_everywhere(store: Store) -> None:
+    calls = [
+        lambda: store.get_recognizer("nope"),
+        lambda: store.delete_recognizer("nope"),
+        lambda: store.set_network("nope", {}),
+        lambda: store.label_counts("nope"),
+        lambda: store.add_sample("nope", "A", STROKES, grid(0.5)),
+        lambda: store.add_samples("nope", [("A", STROKES, grid(0.5))]),
+        lambda: store.list_samples("nope"),
+        lambda: store.get_sample("nope", 1),
+        lambda: store.delete_sample("nope", 1),
+        lambda: store.training_data("nope"),
+        lambda: store.save_model("nope", {}, ["A"], 1, 0.1, 0),
+    ]
+    for call in calls:
+        with pytest.raises(NotFound, match="nope"):
+            call()
+    assert store.get_model("nope") is None
+
+
+# --- samples ---------------------------------------------------------------------------------
+
+
+def test_add_list_filter_get_delete_samples(store: Store, rec: str) -> None:
+    a = store.add_sample(rec, "A", STROKES, grid(0.25))
+    b = store.add_sample(rec, "B", [[[1.0, 2.0]]], grid(1.0))
+    c = store.add_sample(rec, "A", STROKES, grid(0.0))
+    assert a.id < b.id < c.id
+    assert (a.recognizer, a.label, a.grid, a.strokes) == ("r", "A", grid(0.25), None)
+    assert ISO_MS.match(a.created_at)
+
+    listed = store.list_samples(rec)
+    assert [(s.id, s.label, s.grid) for s in listed] == [
+        (a.id, "A", grid(0.25)),
+        (b.id, "B", grid(1.0)),
+        (c.id, "A", grid(0.0)),
+    ]
+    assert all(s.strokes is None for s in listed)
+    assert [s.id for s in store.list_samples(rec, "A")] == [a.id, c.id]
+    assert store.list_samples(rec, "Z") == []
+    with_strokes = store.list_samples(rec, "B", with_strokes=True)
+    assert [s.strokes for s in with_strokes] == [[[[1.0, 2.0]]]]
+
+    got = store.get_sample(rec, a.id)
+    assert (got.id, got.label, got.grid, got.strokes, got.created_at) == (
+        a.id,
+        "A",
+        grid(0.25),
+        STROKES,
+        a.created_at,
+    )
+    store.delete_sample(rec, a.id)
+    with pytest.raises(NotFound, match=str(a.id)):
+        store.get_sample(rec, a.id)
+    with pytest.raises(NotFound):
+        store.delete_sample(rec, a.id)
+    assert [s.id for s in store.list_samples(rec)] == [b.id, c.id]
+
+
+def test_ids_are_never_reused_after_delete(store: Store, rec: str) -> None:
+    first = store.add_sample(rec, "A", STROKES, grid(0.5))
+    second = store.add_sample(rec, "A", STROKES, grid(0.5))
+    store.delete_sample(rec, second.id)
+    third = store.add_sample(rec, "A", STROKES, grid(0.5))
+    assert first.id < second.id < third.id
+
+
+def test_other_recognizers_sample_is_not_found(store: Store, rec: str) -> None:
+    store.create_recognizer("other", 2, NET)
+    theirs = store.add_sample("other", "X", STROKES, grid(0.5))
+    with pytest.raises(NotFound):
+        store.get_sample(rec, theirs.id)
+    with pytest.raises(NotFound):
+        store.delete_sample(rec, theirs.id)
+    assert store.get_sample("other", theirs.id).label == "X"
+    assert store.list_samples(rec) == []
+    assert store.get_recognizer(rec).revision == 0
+
+
+def test_revision_bumps_on_add_delete_import_not_on_reads(store: Store, rec: str) -> None:
+    def revision() -> int:
+        return store.get_recognizer(rec).revision
+
+    s = store.add_sample(rec, "A", STROKES, grid(0.5))
+    assert revision() == 1
+    assert store.add_samples(rec, [("A", STROKES, grid(0.1)), ("B", STROKES, grid(0.2))]) == 2
+    assert revision() == 2
+    store.list_samples(rec, with_strokes=True)
+    store.get_sample(rec, s.id)
+    store.label_counts(rec)
+    store.training_data(rec)
+    store.list_recognizers()
+    store.get_model(rec)
+    store.set_network(rec, {"seed": 1})
+    store.save_model(rec, {"format": "hwr-model/1"}, ["A", "B"], 5, 0.5, 2)
+    assert revision() == 2
+    store.delete_sample(rec, s.id)
+    assert revision() == 3
+
+
+def test_label_counts_in_first_sample_order(store: Store, rec: str) -> None:
+    assert store.label_counts(rec) == []
+    for label in ["B", "A", "B", "C", "A", "B"]:
+        store.add_sample(rec, label, STROKES, grid(0.5))
+    assert store.label_counts(rec) == [("B", 3), ("A", 2), ("C", 1)]
+    first_b = store.list_samples(rec, "B")[0]
+    store.delete_sample(rec, first_b.id)
+    assert store.label_counts(rec) == [("A", 2), ("B", 2), ("C", 1)]
+
+
+def test_add_samples_is_all_or_nothing(store: Store, rec: str) -> None:
+    store.add_sample(rec, "A", STROKES, grid(0.5))
+    good = [("A", STROKES, grid(0.1)), ("B", STROKES, grid(0.2))]
+    with pytest.raises(TypeError):  # not JSON-serialisable
+        store.add_samples(rec, [*good, ("C", [[[object()]]], grid(0.3)), *good])
+    with pytest.raises(StoreError, match="NOT NULL"):  # refused by the database mid-insert
+        store.add_samples(rec, [*good, (None, STROKES, grid(0.3)), *good])  # type: ignore[list-item]
+    with pytest.raises(ValueError):  # NaN is not JSON
+        store.add_samples(rec, [*good, ("C", STROKES, [float("nan")] * 4)])
+    assert [s.label for s in store.list_samples(rec)] == ["A"]
+    assert store.get_recognizer(rec).revision == 1
+    assert store.add_samples(rec, good) == 2
+    assert [s.label for s in store.list_samples(rec)] == ["A", "A", "B"]
+
+
+def test_unicode_labels_and_strokes_round_trip(store: Store, rec: str, path: Path) -> None:
+    labels = ["ä", "あ", "€", "A"]
+    for label in labels:
+        store.add_sample(rec, label, STROKES, grid(0.5))
+    store.close()
+    reopened = Store(path)
+    try:
+        assert [s.label for s in reopened.list_samples(rec)] == labels
+        assert [s.id for s in reopened.list_samples(rec, "あ")] == [2]
+        assert [label for label, _ in reopened.label_counts(rec)] == labels
+        assert reopened.training_data(rec)[0] == labels
+    finally:
+        reopened.close()
+    with sqlite3.connect(path) as raw:  # stored as UTF-8 text, not \\u escapes
+        assert raw.execute("SELECT label FROM samples WHERE id = 2").fetchone()[0] == "あ"
+
+
+# --- training data and models ----------------------------------------------------------------
+
+
+def test_training_data_shapes_dtypes_order(store: Store, rec: str) -> None:
+    labels, X, y, revision = store.training_data(rec)
+    assert (labels, X.shape, X.dtype, y.shape, y.dtype, revision) == (
+        [],
+        (0, 4),
+        np.float32,
+        (0,),
+        np.int64,
+        0,
+    )
+    store.add_sample(rec, "B", STROKES, [0.0, 0.25, 0.5, 1.0])
+    store.add_sample(rec, "A", STROKES, [1.0, 0.0, 0.0, 0.0])
+    store.add_sample(rec, "B", STROKES, [0.1, 0.2, 0.3, 0.4])
+    labels, X, y, revision = store.training_data(rec)
+    assert labels == ["B", "A"]
+    assert X.dtype == np.float32 and X.shape == (3, 4)
+    np.testing.assert_array_equal(
+        X, np.array([[0, 0.25, 0.5, 1], [1, 0, 0, 0], [0.1, 0.2, 0.3, 0.4]], dtype=np.float32)
+    )
+    assert y.dtype == np.int64
+    assert y.tolist() == [0, 1, 0]
+    assert revision == 3
+
+
+def test_training_data_agrees_with_its_revision_under_concurrent_writes(
+    store: Store, rec: str
+) -> None:
+    done = threading.Event()
+
+    def writer() -> None:
+        for i in range(150):
+            store.add_sample(rec, "AB"[i % 2], STROKES, grid(i / 150))
+        done.set()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    seen = set()
+    while not done.is_set():
+        _, X, y, revision = store.training_data(rec)
+        assert len(X) == len(y) == revision  # only adds since revision 0
+        seen.add(revision)
+    thread.join()
+    assert store.training_data(rec)[3] == 150
+    assert len(seen) > 1
+
+
+def test_save_and_get_model_round_trip_and_replace(store: Store, rec: str) -> None:
+    assert store.get_model(rec) is None
+    doc = {"format": "hwr-model/1", "labels": ["A", "あ"], "layers": [{"weights": [[0.5]]}]}
+    saved = store.save_model(rec, doc, ["A", "あ"], 120, 0.0125, 7)
+    got = store.get_model(rec)
+    assert got == saved
+    assert got is not None
+    assert (got.recognizer, got.document, got.labels, got.iterations, got.mse, got.revision) == (
+        "r",
+        doc,
+        ["A", "あ"],
+        120,
+        0.0125,
+        7,
+    )
+    assert ISO_MS.match(got.trained_at)
+    doc2 = {"format": "hwr-model/1", "labels": ["X", "Y", "Z"]}
+    store.save_model(rec, doc2, ["X", "Y", "Z"], 0, None, 9)
+    got = store.get_model(rec)
+    assert got is not None
+    assert (got.document, got.labels, got.iterations, got.mse, got.revision) == (
+        doc2,
+        ["X", "Y", "Z"],
+        0,
+        None,
+        9,
+    )
+
+
+def test_save_model_after_delete_is_not_found(store: Store, rec: str) -> None:
+    store.delete_recognizer(rec)
+    with pytest.raises(NotFound, match="'r'"):
+        store.save_model(rec, {"format": "hwr-model/1"}, ["A"], 1, 0.1, 0)
+    assert store.get_model(rec) is None
+
+
+def test_delete_recognizer_deletes_its_samples_and_model(
+    store: Store, rec: str, path: Path
+) -> None:
+    store.create_recognizer("keep", 2, NET)
+    store.add_sample(rec, "A", STROKES, grid(0.5))
+    kept = store.add_sample("keep", "K", STROKES, grid(0.5))
+    store.save_model(rec, {"format": "hwr-model/1"}, ["A"], 1, 0.1, 1)
+    store.save_model("keep", {"format": "hwr-model/1"}, ["K"], 1, 0.1, 1)
+    store.delete_recognizer(rec)
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("SELECT recognizer, id FROM samples").fetchall() == [("keep", kept.id)]
+        assert raw.execute("SELECT recognizer FROM models").fetchall() == [("keep",)]
+    # a new recognizer of the same name starts empty
+    store.create_recognizer(rec, 2, NET)
+    assert store.list_samples(rec) == []
+    assert store.get_model(rec) is None
+    assert store.get_recognizer(rec).revision == 0
+
+
+def test_data_persists_across_close_and_reopen(store: Store, rec: str, path: Path) -> None:
+    sample = store.add_sample(rec, "A", STROKES, grid(0.75))
+    model = store.save_model(rec, {"format": "hwr-model/1", "w": [1.5]}, ["A"], 3, 0.2, 1)
+    recognizer = store.get_recognizer(rec)
+    store.close()
+    reopened = Store(path)
+    try:
+        assert reopened.get_recognizer(rec) == recognizer
+        assert reopened.get_sample(rec, sample.id).strokes == STROKES
+        assert reopened.list_samples(rec)[0] == sample
+        assert reopened.get_model(rec) == model
+        assert reopened.check_integrity() == ["ok"]
+    finally:
+        reopened.close()
+
+
+# --- threads and processes -------------------------------------------------------------------
+
+
+def test_fifty_threads_adding_concurrently(store: Store, rec: str) -> None:
+    def add(i: int) -> list[int]:
+        return [store.add_sample(rec, f"L{i % 5}", STROKES, grid(i / 50)).id for _ in range(4)]
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        ids = [i for batch in pool.map(add, range(50)) for i in batch]
+    assert len(ids) == len(set(ids)) == 200
+    stored = store.list_samples(rec)
+    assert sorted(ids) == [s.id for s in stored]
+    assert store.get_recognizer(rec).revision == 200
+    assert dict(store.label_counts(rec)) == {f"L{k}": 40 for k in range(5)}
+    assert store.check_integrity() == ["ok"]
+
+
+CHILD = """
+import sys
+from pathlib import Path
+from app.store import Store
+store = Store(Path(sys.argv[1]))
+store.ensure_recognizer("r", 2, {})
+while True:
+    sample = store.add_sample("r", "A", [[[0.0, 0.0]]], [0.5] * 4)
+    print(sample.id, flush=True)
+"""
+
+
+def test_acknowledged_samples_survive_sigkill(path: Path) -> None:
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(path)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout is not None
+    acknowledged: list[int] = []
+    try:
+        while len(acknowledged) < 40:
+            line = child.stdout.readline()
+            assert line, f"child died: {child.stderr.read() if child.stderr else ''}"
+            acknowledged.append(int(line))
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(timeout=10)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == -signal.SIGKILL
+    store = Store(path)
+    try:
+        stored = {s.id for s in store.list_samples("r")}
+        assert set(acknowledged) <= stored
+        assert store.get_recognizer("r").revision == len(stored)
+        assert store.check_integrity() == ["ok"]
+    finally:
+        store.close()
