@@ -1,0 +1,17 @@
+"""From-scratch multilayer perceptron (numpy only): activations, Network, training loops."""
+
+from app.nn.activations import ACTIVATIONS, DERIVATIVES
+from app.nn.fit import CLASSIC_OPTIONS, TrainOptions, classic_network, mse, passes
+from app.nn.network import ModelFormatError, Network
+
+__all__ = [
+    "ACTIVATIONS",
+    "CLASSIC_OPTIONS",
+    "DERIVATIVES",
+    "ModelFormatError",
+    "Network",
+    "TrainOptions",
+    "classic_network",
+    "mse",
+    "passes",
+]
