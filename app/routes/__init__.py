@@ -1,0 +1,9 @@
+"""All routers, in the order they appear in the OpenAPI document."""
+
+from fastapi import APIRouter
+
+from app.routes import check, meta, pages, recognizers, samples, training, transfer
+
+api_router = APIRouter()
+for module in (meta, recognizers, samples, training, check, transfer, pages):
+    api_router.include_router(module.router)

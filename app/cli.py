@@ -1,0 +1,70 @@
+"""`hwr` console script: serve the app (and check a data folder)."""
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import uvicorn
+
+from app.store import Store, StoreError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="hwr", description="Handwriting recognizer server.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="start the web app")
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to bind (default 127.0.0.1; 0.0.0.0 exposes it to the network)",
+    )
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--data-dir", type=Path, help="where samples and models live (HWR_DATA_DIR)")
+    serve.add_argument("--log-level", default="info")
+    check = sub.add_parser("check-data", help="check that a data folder opens and is intact")
+    check.add_argument(
+        "--data-dir", type=Path, default=Path(os.environ.get("HWR_DATA_DIR", "data"))
+    )
+    args = parser.parse_args(argv)
+
+    if args.command == "check-data":
+        return check_data(args.data_dir)
+    if args.data_dir is not None:
+        os.environ["HWR_DATA_DIR"] = str(args.data_dir)
+    from app.config import Settings
+    from app.main import DB_FILE
+
+    problem = _unusable(Settings().data_dir / DB_FILE)
+    if problem:
+        print(f"hwr: {problem}", file=sys.stderr)
+        return 2
+    uvicorn.run("app.main:app", host=args.host, port=args.port, log_level=args.log_level)
+    return 0
+
+
+def _unusable(path: Path) -> str | None:
+    """Why the database at `path` can't be used, or None: checked before uvicorn starts."""
+    try:
+        Store(path).close()
+    except StoreError as exc:
+        return str(exc)
+    return None
+
+
+def check_data(data_dir: Path) -> int:
+    from app.main import DB_FILE
+
+    try:
+        store = Store(data_dir / DB_FILE)
+    except StoreError as exc:
+        print(f"hwr: {exc}", file=sys.stderr)
+        return 2
+    rows = store.check_integrity()
+    store.close()
+    print("\n".join(rows))
+    return 0 if rows == ["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

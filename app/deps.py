@@ -1,0 +1,66 @@
+"""Annotated dependencies for the routes, and the drawing limits of the settings."""
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Path, Request
+
+from app.config import Settings
+from app.errors import unprocessable
+from app.recognition import ModelCache
+from app.schemas import StrokeList
+from app.store import Recognizer, Store
+from app.trainer import TrainingService
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def get_store(request: Request) -> Store:
+    return request.app.state.store  # type: ignore[no-any-return]
+
+
+def get_trainer(request: Request) -> TrainingService:
+    return request.app.state.trainer  # type: ignore[no-any-return]
+
+
+def get_models(request: Request) -> ModelCache:
+    return request.app.state.models  # type: ignore[no-any-return]
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+StoreDep = Annotated[Store, Depends(get_store)]
+TrainerDep = Annotated[TrainingService, Depends(get_trainer)]
+ModelsDep = Annotated[ModelCache, Depends(get_models)]
+Responses = dict[int | str, dict[str, Any]]
+
+
+def responses(**codes: str) -> Responses:
+    """OpenAPI error responses: responses(e404="unknown recognizer") -> {404: {...}}."""
+    return {int(code[1:]): {"description": text} for code, text in codes.items()}
+
+
+NameParam = Annotated[str, Path(description="recognizer name")]
+
+
+def get_recognizer(r: NameParam, store: StoreDep) -> Recognizer:
+    """The recognizer named in the path; NotFound becomes 404."""
+    return store.get_recognizer(r)
+
+
+RecognizerDep = Annotated[Recognizer, Depends(get_recognizer)]
+
+
+def within_limits(strokes: StrokeList, settings: Settings, field: str = "strokes") -> StrokeList:
+    """The configurable limits of API.md on one drawing; 422 naming the field otherwise."""
+    if len(strokes) > settings.max_strokes:
+        raise unprocessable(field, f"at most {settings.max_strokes} strokes, got {len(strokes)}")
+    points = sum(len(stroke) for stroke in strokes)
+    if points == 0:
+        raise unprocessable(field, "a drawing needs at least one point")
+    if points > settings.max_points:
+        raise unprocessable(field, f"at most {settings.max_points} points in all, got {points}")
+    limit = settings.max_coordinate
+    if any(abs(v) > limit for stroke in strokes for point in stroke for v in point):
+        raise unprocessable(field, f"every number must be within ±{limit:g}")
+    return strokes

@@ -1,0 +1,108 @@
+"""Map the project's exceptions to HTTP answers; no input may produce a 500."""
+
+import logging
+import math
+import uuid
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.nn.network import ModelFormatError
+from app.store import Conflict, NotFound, StoreError
+
+log = logging.getLogger("hwr")
+
+
+class TrainingConflict(Exception):
+    """A training is already running for this recognizer, or there is no model to use."""
+
+
+class NotEnoughLabels(ValueError):
+    """Training needs samples of at least two labels."""
+
+
+def _json_safe(value: Any) -> Any:
+    """Inputs echoed in errors may hold NaN or bytes, which JSON cannot carry."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value if not isinstance(value, str) or len(value) <= 200 else value[:200] + "…"
+    return None
+
+
+def validation_errors(errors: Any) -> list[dict[str, Any]]:
+    """pydantic errors with `loc`, `msg`, `type` and a JSON-safe, short `input`."""
+    out = []
+    for err in errors:
+        item = {
+            "loc": [str(p) if not isinstance(p, int) else p for p in err.get("loc", ())],
+            "msg": str(err.get("msg", "invalid")),
+            "type": str(err.get("type", "value_error")),
+        }
+        if "input" in err:
+            item["input"] = _json_safe(err["input"])
+        out.append(item)
+    return out
+
+
+def unprocessable(field: str, message: str) -> RequestValidationError:
+    """A 422 in the same shape as pydantic's, for checks made after parsing (limits)."""
+    return RequestValidationError([{"loc": ("body", field), "msg": message, "type": "value_error"}])
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on the app."""
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": validation_errors(exc.errors())}, status_code=422)
+
+    @app.exception_handler(NotFound)
+    async def _not_found(_: Request, exc: NotFound) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    @app.exception_handler(Conflict)
+    async def _conflict(_: Request, exc: Conflict) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=409)
+
+    @app.exception_handler(StoreError)
+    async def _store_error(_: Request, exc: StoreError) -> JSONResponse:
+        # The database failed (disk full, I/O error): nothing was written; try again later.
+        log.error("store error: %s", exc)
+        return JSONResponse({"detail": f"storage unavailable: {exc}"}, status_code=503)
+
+    @app.exception_handler(TrainingConflict)
+    async def _training_conflict(_: Request, exc: TrainingConflict) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=409)
+
+    @app.exception_handler(ValueError)
+    async def _value_error(_: Request, exc: ValueError) -> JSONResponse:
+        # ModelFormatError, NotEnoughLabels and ink's ValueErrors: the input was wrong.
+        return JSONResponse({"detail": str(exc)}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse(
+            {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        request_id = uuid.uuid4().hex[:12]
+        log.exception(
+            "unexpected error, request id %s: %s %s",
+            request_id,
+            request.method,
+            request.url.path,
+            exc_info=exc,
+        )
+        return JSONResponse(
+            {"detail": f"internal error (request id {request_id})", "request_id": request_id},
+            status_code=500,
+        )
+
+
+__all__ = ["ModelFormatError", "NotEnoughLabels", "TrainingConflict", "install", "unprocessable"]

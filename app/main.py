@@ -1,0 +1,80 @@
+"""The app factory: `create_app(settings)`; `app` is what uvicorn serves."""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+from threadpoolctl import threadpool_limits
+
+from app import __version__, errors
+from app.config import Settings
+from app.middleware import BodyLimit, SecurityHeaders, TokenAuth
+from app.recognition import ModelCache
+from app.routes import api_router
+from app.schemas import NetworkSettings
+from app.store import Store
+from app.trainer import TrainingService
+
+ROOT = Path(__file__).resolve().parent.parent
+IMPORT_BODY_LIMIT = 64 * 1024 * 1024  # a dataset or model document may be large; see README
+DB_FILE = "hwr.db"
+log = logging.getLogger("hwr")
+
+
+def open_store(settings: Settings) -> Store:
+    """The store in the data folder; StoreError says clearly what is wrong with it."""
+    return Store(settings.data_dir / DB_FILE)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A configured app; the store opens and the trainer starts in its lifespan."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = open_store(settings)
+        store.ensure_recognizer("default", 12, NetworkSettings().model_dump())
+        models = ModelCache(store)
+        trainer = TrainingService(store, models, settings)
+        trainer.attach(asyncio.get_running_loop())
+        app.state.store, app.state.models, app.state.trainer = store, models, trainer
+        # Check multiplies tiny matrices: BLAS threads only add contention on 2 cores.
+        with threadpool_limits(limits=1):
+            try:
+                yield
+            finally:
+                await asyncio.to_thread(trainer.shutdown)
+                store.close()
+
+    app = FastAPI(
+        title="hwr",
+        version=__version__,
+        summary="A handwriting recognizer you can train in the browser.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    errors.install(app)
+    app.include_router(api_router)
+    app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
+
+    # Outermost last: limits and auth act before anything reads the body.
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
+    token = settings.api_token.get_secret_value() if settings.api_token else None
+    app.add_middleware(TokenAuth, token=lambda: token)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, import_limit=IMPORT_BODY_LIMIT)
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+app = create_app()

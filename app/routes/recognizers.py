@@ -1,0 +1,76 @@
+"""Recognizers: named, persistent workspaces."""
+
+from fastapi import APIRouter, Response, status
+
+from app.deps import RecognizerDep, StoreDep, TrainerDep, responses
+from app.schemas import (
+    LabelCount,
+    ModelInfo,
+    NetworkSettings,
+    RecognizerCreate,
+    RecognizerSummary,
+)
+from app.store import Recognizer, Store
+from app.trainer import TrainingService
+
+router = APIRouter(prefix="/api/recognizers", tags=["recognizers"])
+
+
+def summarise(store: Store, trainer: TrainingService, recognizer: Recognizer) -> RecognizerSummary:
+    """The summary of API.md: labels with counts, settings, model and training status."""
+    counts = store.label_counts(recognizer.name)
+    model = store.get_model(recognizer.name)
+    info = ModelInfo(
+        trained=model is not None,
+        labels=model.labels if model else [],
+        stale=model is not None and model.revision != recognizer.revision,
+        iterations=model.iterations if model else 0,
+        mse=model.mse if model else None,
+        trained_at=model.trained_at if model else None,
+    )
+    return RecognizerSummary(
+        name=recognizer.name,
+        grid_size=recognizer.grid_size,
+        samples=sum(n for _, n in counts),
+        labels=[LabelCount(label=label, samples=n) for label, n in counts],
+        network=NetworkSettings.model_validate(recognizer.network),
+        model=info,
+        training=trainer.status(recognizer.name),
+        created_at=recognizer.created_at,
+    )
+
+
+@router.get("", response_model=list[RecognizerSummary])
+def list_recognizers(store: StoreDep, trainer: TrainerDep) -> list[RecognizerSummary]:
+    return [summarise(store, trainer, rec) for rec in store.list_recognizers()]
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RecognizerSummary,
+    responses=responses(e409="name taken"),
+)
+def create_recognizer(
+    body: RecognizerCreate, store: StoreDep, trainer: TrainerDep
+) -> RecognizerSummary:
+    rec = store.create_recognizer(body.name, body.grid_size, body.network.model_dump())
+    return summarise(store, trainer, rec)
+
+
+@router.get(
+    "/{r}", response_model=RecognizerSummary, responses=responses(e404="unknown recognizer")
+)
+def get_recognizer(
+    recognizer: RecognizerDep, store: StoreDep, trainer: TrainerDep
+) -> RecognizerSummary:
+    return summarise(store, trainer, recognizer)
+
+
+@router.delete(
+    "/{r}", status_code=status.HTTP_204_NO_CONTENT, responses=responses(e404="unknown recognizer")
+)
+def delete_recognizer(recognizer: RecognizerDep, store: StoreDep, trainer: TrainerDep) -> Response:
+    trainer.forget(recognizer.name)
+    store.delete_recognizer(recognizer.name)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,50 @@
+"""Samples: labelled drawings, stored with their strokes and grid."""
+
+from fastapi import APIRouter, Response, status
+
+from app.deps import RecognizerDep, SettingsDep, StoreDep, responses, within_limits
+from app.ink import rasterise
+from app.schemas import SampleDetail, SampleIn, SampleOut
+from app.store import Sample
+
+router = APIRouter(prefix="/api/recognizers/{r}/samples", tags=["samples"])
+NOT_FOUND = responses(e404="unknown recognizer or sample")
+
+
+def sample_out(sample: Sample) -> SampleOut:
+    return SampleOut(
+        id=sample.id, label=sample.label, grid=sample.grid, created_at=sample.created_at
+    )
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=SampleOut,
+    responses={**NOT_FOUND, **responses(e413="body too large")},
+)
+def add_sample(
+    body: SampleIn, recognizer: RecognizerDep, store: StoreDep, settings: SettingsDep
+) -> SampleOut:
+    strokes = within_limits(body.strokes, settings)
+    grid = rasterise(strokes, recognizer.grid_size).tolist()
+    return sample_out(store.add_sample(recognizer.name, body.label, strokes, grid))
+
+
+@router.get("", response_model=list[SampleOut], responses=NOT_FOUND)
+def list_samples(
+    recognizer: RecognizerDep, store: StoreDep, label: str | None = None
+) -> list[SampleOut]:
+    return [sample_out(s) for s in store.list_samples(recognizer.name, label)]
+
+
+@router.get("/{id}", response_model=SampleDetail, responses=NOT_FOUND)
+def get_sample(id: int, recognizer: RecognizerDep, store: StoreDep) -> SampleDetail:
+    sample = store.get_sample(recognizer.name, id)
+    return SampleDetail(**sample_out(sample).model_dump(), strokes=sample.strokes or [])
+
+
+@router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
+def delete_sample(id: int, recognizer: RecognizerDep, store: StoreDep) -> Response:
+    store.delete_sample(recognizer.name, id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,110 @@
+"""Import and export: the dataset (strokes and labels) and the trained model, as JSON."""
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from app.deps import (
+    ModelsDep,
+    RecognizerDep,
+    SettingsDep,
+    StoreDep,
+    TrainerDep,
+    responses,
+    within_limits,
+)
+from app.errors import TrainingConflict
+from app.ink import rasterise
+from app.nn.network import ModelFormatError, Network
+from app.routes.recognizers import summarise
+from app.schemas import Dataset, DatasetCounts, ModelDocument, NetworkSettings, RecognizerSummary
+
+router = APIRouter(prefix="/api/recognizers/{r}", tags=["import and export"])
+NOT_FOUND = responses(e404="unknown recognizer")
+
+
+@router.get("/dataset", response_model=Dataset, responses=NOT_FOUND)
+def export_dataset(recognizer: RecognizerDep, store: StoreDep) -> dict[str, Any]:
+    samples = store.list_samples(recognizer.name, with_strokes=True)
+    return {
+        "format": "hwr-dataset/1",
+        "grid_size": recognizer.grid_size,
+        "samples": [{"label": s.label, "strokes": s.strokes} for s in samples],
+    }
+
+
+@router.post(
+    "/dataset",
+    response_model=DatasetCounts,
+    responses={**NOT_FOUND, **responses(e413="body too large")},
+)
+def import_dataset(
+    body: Dataset, recognizer: RecognizerDep, store: StoreDep, settings: SettingsDep
+) -> DatasetCounts:
+    """Merge: every sample of the document is added (all or nothing), rasterised here."""
+    items = []
+    counts: dict[str, int] = {}
+    for i, sample in enumerate(body.samples):
+        strokes = within_limits(sample.strokes, settings, f"samples.{i}.strokes")
+        items.append((sample.label, strokes, rasterise(strokes, recognizer.grid_size).tolist()))
+        counts[sample.label] = counts.get(sample.label, 0) + 1
+    added = store.add_samples(recognizer.name, items)
+    return DatasetCounts(added=added, labels=counts)
+
+
+@router.get("/model", responses={**NOT_FOUND, **responses(e409="no trained model")})
+def export_model(recognizer: RecognizerDep, store: StoreDep) -> dict[str, Any]:
+    model = store.get_model(recognizer.name)
+    if model is None:
+        raise TrainingConflict(f"'{recognizer.name}' has no trained model yet")
+    return model.document
+
+
+@router.put(
+    "/model",
+    response_model=RecognizerSummary,
+    responses={**NOT_FOUND, **responses(e413="body too large", e409="a training is running")},
+)
+def import_model(
+    body: ModelDocument,
+    recognizer: RecognizerDep,
+    store: StoreDep,
+    trainer: TrainerDep,
+    models: ModelsDep,
+) -> RecognizerSummary:
+    """Replace the trained model, checked against the recognizer: shapes, numbers, labels."""
+    if trainer.status(recognizer.name).state in ("running", "stopping"):
+        raise TrainingConflict("a training is running: stop it before importing a model")
+    if len(set(body.labels)) != len(body.labels):
+        raise ModelFormatError("labels must be unique")
+    if body.grid_size != recognizer.grid_size:
+        raise ModelFormatError(
+            f"grid_size {body.grid_size} does not match the recognizer's {recognizer.grid_size}"
+        )
+    layers = [layer.model_dump() for layer in body.layers]
+    net = Network.from_dict({"network": body.network, "layers": layers})
+    if net.sizes[0] != recognizer.grid_size**2:
+        raise ModelFormatError(f"the first layer needs {recognizer.grid_size**2} inputs")
+    if net.sizes[-1] != len(body.labels):
+        raise ModelFormatError(f"{len(body.labels)} labels but {net.sizes[-1]} outputs")
+    current = NetworkSettings.model_validate(recognizer.network)
+    settings = NetworkSettings.model_validate(
+        {
+            **current.model_dump(),
+            "hidden_layers": net.sizes[1:-1],
+            "activation": net.activations[0] if len(net.sizes) > 2 else current.activation,
+            "bias": net.bias,
+        }
+    )
+    store.set_network(recognizer.name, settings.model_dump())
+    document = {
+        "format": "hwr-model/1",
+        "labels": body.labels,
+        "grid_size": body.grid_size,
+        "network": {**net.to_dict()["network"], "settings": settings.model_dump()},
+        "layers": layers,
+    }
+    revision = store.get_recognizer(recognizer.name).revision
+    store.save_model(recognizer.name, document, body.labels, 0, None, revision)
+    models.forget(recognizer.name)
+    return summarise(store, trainer, store.get_recognizer(recognizer.name))

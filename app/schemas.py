@@ -1,0 +1,242 @@
+"""Request and response models of API.md. Structure lives here; configurable limits in deps."""
+
+import unicodedata
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+from app.nn.fit import DEFAULT_BATCH_SIZE, DEFAULT_MODE
+
+# --- shared pieces ---------------------------------------------------------------------------
+
+Coordinate = Annotated[float, Field(allow_inf_nan=False)]
+Point = Annotated[list[Coordinate], Field(min_length=2, max_length=3)]
+Stroke = list[Point]
+StrokeList = Annotated[
+    list[Stroke], Field(description="strokes, each a list of [x, y] or [x, y, t]")
+]
+RecognizerName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_-]{1,64}$")]
+GridSize = Annotated[int, Field(ge=4, le=64)]
+
+
+def _printable(label: str) -> str:
+    """Refuse control and format characters: they hide in the page and break file names."""
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in label):
+        raise ValueError("label must not contain control or invisible characters")
+    return label
+
+
+Label = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=32),
+    AfterValidator(_printable),
+]
+
+
+class Strict(BaseModel):
+    """Unknown fields are a mistake worth telling the client about."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- network settings ------------------------------------------------------------------------
+
+CLASSIC: dict[str, Any] = {
+    "hidden_layers": [144],
+    "activation": "sigmoid",
+    "learning_rate": 0.3,
+    "momentum": 0.0,
+    "bias": False,
+    "mode": "classic",
+    "shuffle": False,
+}
+
+
+class NetworkSettings(Strict):
+    """How to build and train a recognizer's network; `preset: classic` is the original design."""
+
+    preset: Literal["classic"] | None = None
+    hidden_layers: list[Annotated[int, Field(ge=1, le=1024)]] = Field(
+        default=[144], min_length=0, max_length=8
+    )
+    activation: Literal["sigmoid", "tanh", "relu"] = "sigmoid"
+    learning_rate: float = Field(0.3, gt=0, le=10, allow_inf_nan=False)
+    momentum: float = Field(0.0, ge=0, lt=1, allow_inf_nan=False)
+    bias: bool = True
+    seed: int | None = Field(None, ge=0, lt=2**63)
+    mode: Literal["classic", "minibatch"] = DEFAULT_MODE
+    batch_size: int = Field(DEFAULT_BATCH_SIZE, ge=1, le=4096)
+    shuffle: bool = True
+
+    @model_validator(mode="before")
+    @classmethod
+    def _apply_preset(cls, data: Any) -> Any:
+        """`"classic"` alone, or `{"preset": "classic", ...}`: the preset under explicit fields."""
+        if data == "classic":
+            data = {"preset": "classic"}
+        if isinstance(data, dict) and data.get("preset") == "classic":
+            data = {**CLASSIC, **data}
+        return data
+
+
+# --- recognizers -----------------------------------------------------------------------------
+
+
+class RecognizerCreate(Strict):
+    name: RecognizerName
+    grid_size: GridSize = 12
+    network: NetworkSettings = NetworkSettings()
+
+
+class LabelCount(BaseModel):
+    label: str
+    samples: int
+
+
+class ModelInfo(BaseModel):
+    trained: bool
+    labels: list[str]
+    stale: bool
+    iterations: int
+    mse: float | None
+    trained_at: str | None
+
+
+TrainingState = Literal["idle", "running", "stopping", "finished", "stopped", "failed"]
+
+
+class TrainingStatus(BaseModel):
+    state: TrainingState = "idle"
+    iterations: int = 0
+    mse_initial: float | None = None
+    mse_current: float | None = None
+    started_at: str | None = None
+    finished_at: str | None = None
+    error: str | None = None
+    job: int = Field(
+        0, description="counts the trainings of this recognizer since the server started"
+    )
+    resumed: bool | None = Field(
+        None, description="true: continued from the trained weights; false: a new network"
+    )
+    reason: str | None = Field(None, description="why it resumed or started a new network")
+    outcome: str | None = Field(
+        None, description="why it ended: target_mse reached, max_iterations reached, stopped"
+    )
+    labels: list[str] = []
+    max_iterations: int | None = None
+    target_mse: float | None = None
+
+
+class RecognizerSummary(BaseModel):
+    name: str
+    grid_size: int
+    samples: int
+    labels: list[LabelCount]
+    network: NetworkSettings
+    model: ModelInfo
+    training: TrainingStatus
+    created_at: str
+
+
+# --- samples ---------------------------------------------------------------------------------
+
+
+class StrokesIn(Strict):
+    strokes: StrokeList
+
+
+class SampleIn(Strict):
+    label: Label
+    strokes: StrokeList
+
+
+class SampleOut(BaseModel):
+    id: int
+    label: str
+    grid: list[float]
+    created_at: str
+
+
+class SampleDetail(SampleOut):
+    strokes: list[list[list[float]]]
+
+
+# --- training --------------------------------------------------------------------------------
+
+
+class TrainingRequest(Strict):
+    network: NetworkSettings | None = None
+    max_iterations: int | None = Field(None, ge=1, le=10_000_000)
+    target_mse: float | None = Field(None, ge=0, allow_inf_nan=False)
+    iterations_per_cycle: int = Field(100, ge=1, le=100_000)
+
+
+# --- check and rasterize ---------------------------------------------------------------------
+
+
+class Confidence(BaseModel):
+    label: str
+    confidence: float
+
+
+class CheckResult(BaseModel):
+    label: str
+    confidences: list[Confidence]
+    grid: list[float]
+
+
+class RasterizeIn(Strict):
+    strokes: StrokeList
+    grid_size: GridSize = 12
+
+
+class Grid(BaseModel):
+    grid: list[float]
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    version: str
+
+
+# --- import / export -------------------------------------------------------------------------
+
+
+class DatasetSample(Strict):
+    label: Label
+    strokes: StrokeList
+
+
+class Dataset(Strict):
+    format: Literal["hwr-dataset/1"]
+    grid_size: GridSize = 12
+    samples: list[DatasetSample] = Field(max_length=100_000)
+
+
+class DatasetCounts(BaseModel):
+    added: int
+    labels: dict[str, int]
+
+
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+
+
+class Layer(BaseModel):
+    weights: list[list[FiniteFloat]]
+    bias: list[FiniteFloat] | None = None
+
+
+class ModelDocument(BaseModel):
+    format: Literal["hwr-model/1"]
+    labels: list[Label] = Field(min_length=2, max_length=1024)
+    grid_size: GridSize
+    network: dict[str, Any]
+    layers: list[Layer] = Field(min_length=1, max_length=9)

@@ -1,0 +1,95 @@
+"""Recognizers: create, list, get, delete, and the default one."""
+
+from fastapi.testclient import TestClient
+
+
+def test_default_recognizer_exists_after_start(client: TestClient) -> None:
+    r = client.get("/api/recognizers")
+    assert r.status_code == 200
+    names = [s["name"] for s in r.json()]
+    assert names == ["default"]
+    summary = client.get("/api/recognizers/default").json()
+    assert summary["grid_size"] == 12
+    assert summary["labels"] == []
+    assert summary["network"]["hidden_layers"] == [144]
+    assert summary["network"]["activation"] == "sigmoid"
+    assert summary["network"]["learning_rate"] == 0.3
+    assert summary["model"] == {
+        "trained": False,
+        "labels": [],
+        "stale": False,
+        "iterations": 0,
+        "mse": None,
+        "trained_at": None,
+    }
+    assert summary["training"]["state"] == "idle"
+
+
+def test_health(client: TestClient) -> None:
+    body = client.get("/api/health").json()
+    assert body["status"] == "ok"
+    assert body["version"] == "0.1.0"
+
+
+def test_create_get_delete(client: TestClient) -> None:
+    r = client.post(
+        "/api/recognizers",
+        json={
+            "name": "digits",
+            "grid_size": 16,
+            "network": {"hidden_layers": [64, 32], "activation": "tanh"},
+        },
+    )
+    assert r.status_code == 201
+    body = r.json()
+    assert body["name"] == "digits"
+    assert body["grid_size"] == 16
+    assert body["network"]["hidden_layers"] == [64, 32]
+    assert body["network"]["activation"] == "tanh"
+    assert client.get("/api/recognizers/digits").json()["grid_size"] == 16
+    assert [s["name"] for s in client.get("/api/recognizers").json()] == ["default", "digits"]
+    assert client.delete("/api/recognizers/digits").status_code == 204
+    assert client.get("/api/recognizers/digits").status_code == 404
+    assert client.delete("/api/recognizers/digits").status_code == 404
+
+
+def test_classic_preset_fills_the_original_design(client: TestClient) -> None:
+    r = client.post("/api/recognizers", json={"name": "orig", "network": {"preset": "classic"}})
+    net = r.json()["network"]
+    assert (
+        net["hidden_layers"],
+        net["activation"],
+        net["bias"],
+        net["learning_rate"],
+        net["momentum"],
+        net["mode"],
+        net["shuffle"],
+    ) == ([144], "sigmoid", False, 0.3, 0.0, "classic", False)
+    r = client.post("/api/recognizers", json={"name": "orig2", "network": "classic"})
+    assert r.status_code == 201
+    assert r.json()["network"]["preset"] == "classic"
+
+
+def test_name_taken_is_409(client: TestClient) -> None:
+    assert client.post("/api/recognizers", json={"name": "a"}).status_code == 201
+    r = client.post("/api/recognizers", json={"name": "a"})
+    assert r.status_code == 409
+    assert "a" in r.json()["detail"]
+
+
+def test_bad_names_and_settings_are_422(client: TestClient) -> None:
+    for body in (
+        {"name": ""},
+        {"name": "Upper"},
+        {"name": "x" * 65},
+        {"name": "a b"},
+        {"name": "ok", "grid_size": 2},
+        {"name": "ok", "network": {"activation": "elu"}},
+        {"name": "ok", "network": {"learning_rate": -1}},
+        {"name": "ok", "network": {"hidden_layers": [0]}},
+        {"name": "ok", "extra": 1},
+    ):
+        r = client.post("/api/recognizers", json=body)
+        assert r.status_code == 422, body
+        assert r.json()["detail"][0]["loc"][0] == "body"
+    assert [s["name"] for s in client.get("/api/recognizers").json()] == ["default"]

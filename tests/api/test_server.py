@@ -1,0 +1,112 @@
+"""Against a real uvicorn process: the events stream, and a kill -9 that loses nothing."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+import pytest
+
+from app.synth import dataset, draw
+from tests.helpers import Server, wait_for
+
+pytestmark = pytest.mark.server
+
+
+def post_alphabet(url: str, labels: list[str], per_label: int) -> list[int]:
+    ids = []
+    with httpx.Client(base_url=url) as http:
+        for label, strokes in dataset(labels, per_label, seed=4):
+            r = http.post(
+                "/api/recognizers/default/samples", json={"label": label, "strokes": strokes}
+            )
+            assert r.status_code == 201
+            ids.append(r.json()["id"])
+    return ids
+
+
+def read_events(url: str, limit_s: float = 60) -> list[tuple[str, dict[str, Any]]]:
+    """Read one events stream to its end: (event name, status) pairs."""
+    events: list[tuple[str, dict[str, Any]]] = []
+    name = None
+    with httpx.stream(
+        "GET", url + "/api/recognizers/default/training/events", timeout=httpx.Timeout(limit_s)
+    ) as r:
+        assert r.status_code == 200
+        assert r.headers["content-type"].startswith("text/event-stream")
+        for line in r.iter_lines():
+            if line.startswith("event: "):
+                name = line[len("event: ") :]
+            elif line.startswith("data: "):
+                assert name is not None
+                events.append((name, json.loads(line[len("data: ") :])))
+                if name == "done":
+                    break
+    return events
+
+
+def test_events_stream_progress_and_done(server: Server) -> None:
+    post_alphabet(server.url, ["L", "O", "X", "T"], 8)
+    r = httpx.post(
+        server.url + "/api/recognizers/default/training",
+        json={"target_mse": 0, "max_iterations": 10_000_000},
+    )
+    assert r.status_code == 202
+    import threading
+
+    stopper = threading.Timer(
+        1.5, lambda: httpx.delete(server.url + "/api/recognizers/default/training")
+    )
+    stopper.start()
+    events = read_events(server.url)
+    stopper.join()
+    names = [name for name, _ in events]
+    assert names[0] == "status"
+    assert names[-1] == "done"
+    progress = [status for name, status in events if name == "progress"]
+    # About 1.5 s of training at one event per <= 250 ms: at least 5 progress events.
+    assert len(progress) >= 5
+    iterations = [s["iterations"] for s in progress]
+    assert iterations == sorted(iterations) and iterations[-1] > 0
+    assert events[-1][1]["state"] == "stopped"
+    assert events[-1][1]["mse_current"] < events[-1][1]["mse_initial"]
+
+
+def test_kill_9_loses_nothing_and_check_works_after_restart(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    first = Server(data).start()
+    ids = post_alphabet(first.url, ["L", "O", "X"], 6)
+    r = httpx.post(
+        first.url + "/api/recognizers/default/training",
+        json={"target_mse": 0.02, "max_iterations": 5000},
+    )
+    assert r.status_code == 202
+
+    def trained() -> bool:
+        s = httpx.get(first.url + "/api/recognizers/default/training").json()
+        return s["state"] == "finished"
+
+    wait_for(trained, timeout=60)
+    strokes = draw("O", np.random.default_rng(77))
+    before = httpx.post(
+        first.url + "/api/recognizers/default/check", json={"strokes": strokes}
+    ).json()
+    # One more acknowledged sample, then SIGKILL with no chance to clean up.
+    late = httpx.post(
+        first.url + "/api/recognizers/default/samples", json={"label": "X", "strokes": strokes}
+    )
+    assert late.status_code == 201
+    first.kill()
+    first.stop()
+
+    second = Server(data).start()
+    try:
+        listed = httpx.get(second.url + "/api/recognizers/default/samples").json()
+        assert [s["id"] for s in listed] == [*ids, late.json()["id"]]
+        after = httpx.post(second.url + "/api/recognizers/default/check", json={"strokes": strokes})
+        assert after.status_code == 200
+        assert after.json() == before
+        assert httpx.get(second.url + "/api/recognizers/default").json()["model"]["stale"]
+    finally:
+        second.stop()

@@ -1,0 +1,116 @@
+"""Training: start, status, stop, continue vs restart, errors."""
+
+from fastapi.testclient import TestClient
+
+from tests.api.conftest import add_drawings, train_until_done
+from tests.helpers import wait_for
+
+
+def test_training_needs_two_labels(client: TestClient) -> None:
+    r = client.post("/api/recognizers/default/training")
+    assert r.status_code == 422
+    assert "2 labels" in r.json()["detail"]
+    add_drawings(client, ["L"], 3)
+    r = client.post("/api/recognizers/default/training")
+    assert r.status_code == 422
+    assert client.get("/api/recognizers/default/training").json()["state"] == "idle"
+
+
+def test_train_to_target_then_model_is_fresh(client: TestClient, alphabet: list[int]) -> None:
+    status = train_until_done(client, {"target_mse": 0.05, "max_iterations": 5000})
+    assert status["state"] == "finished"
+    assert status["outcome"] == "target_mse reached"
+    assert status["mse_current"] <= 0.05 < status["mse_initial"]
+    assert status["resumed"] is False
+    assert status["labels"] == ["L", "O", "X"]
+    assert status["started_at"] and status["finished_at"]
+    model = client.get("/api/recognizers/default").json()["model"]
+    assert model["trained"] is True
+    assert model["labels"] == ["L", "O", "X"]
+    assert model["stale"] is False
+    assert model["iterations"] == status["iterations"] > 0
+    assert model["mse"] == status["mse_current"]
+
+
+def test_max_iterations_ends_training(client: TestClient, alphabet: list[int]) -> None:
+    status = train_until_done(client, {"target_mse": 0, "max_iterations": 7})
+    assert status["state"] == "finished"
+    assert status["iterations"] == 7
+    assert status["outcome"] == "max_iterations reached"
+
+
+def test_continue_when_labels_unchanged_restart_when_changed(
+    client: TestClient, alphabet: list[int]
+) -> None:
+    first = train_until_done(client, {"target_mse": 0, "max_iterations": 30})
+    add_drawings(client, ["L"], 1, seed=9)
+    assert client.get("/api/recognizers/default").json()["model"]["stale"] is True
+    second = train_until_done(client, {"target_mse": 0, "max_iterations": 10})
+    assert second["resumed"] is True
+    assert second["reason"] == "continued from the trained model"
+    # Continuing starts from the trained weights: the error starts near where it ended.
+    assert second["mse_initial"] < first["mse_initial"]
+    assert client.get("/api/recognizers/default").json()["model"]["iterations"] == 40
+    add_drawings(client, ["T"], 3, seed=3)
+    third = train_until_done(client, {"target_mse": 0, "max_iterations": 5})
+    assert third["resumed"] is False
+    assert "labels changed" in third["reason"]
+    model = client.get("/api/recognizers/default").json()["model"]
+    assert model["labels"] == ["L", "O", "X", "T"]
+    assert model["iterations"] == 5
+
+
+def test_changing_the_network_restarts(client: TestClient, alphabet: list[int]) -> None:
+    train_until_done(client, {"target_mse": 0, "max_iterations": 3})
+    status = train_until_done(
+        client, {"target_mse": 0, "max_iterations": 3, "network": {"hidden_layers": [32, 16]}}
+    )
+    assert status["resumed"] is False
+    assert status["reason"] == "new network: the network settings changed"
+    assert client.get("/api/recognizers/default").json()["network"]["hidden_layers"] == [32, 16]
+
+
+def test_stop_keeps_the_model_and_second_start_is_409(
+    client: TestClient, alphabet: list[int]
+) -> None:
+    r = client.post(
+        "/api/recognizers/default/training", json={"target_mse": 0, "max_iterations": 10_000_000}
+    )
+    assert r.status_code == 202
+    assert r.json()["state"] == "running"
+    assert client.post("/api/recognizers/default/training").status_code == 409
+    wait_for(lambda: client.get("/api/recognizers/default/training").json()["iterations"] > 0)
+    stop = client.delete("/api/recognizers/default/training")
+    assert stop.status_code == 200
+    assert stop.json()["state"] in ("stopping", "stopped")
+
+    def ended() -> dict | None:
+        s = client.get("/api/recognizers/default/training").json()
+        return s if s["state"] == "stopped" else None
+
+    status = wait_for(ended, timeout=10)
+    assert status["outcome"] == "stopped"
+    assert client.get("/api/recognizers/default").json()["model"]["trained"] is True
+    # Stop is idempotent.
+    again = client.delete("/api/recognizers/default/training")
+    assert again.status_code == 200
+    assert again.json()["state"] == "stopped"
+
+
+def test_training_endpoints_404(client: TestClient) -> None:
+    for method in ("get", "post", "delete"):
+        assert getattr(client, method)("/api/recognizers/nope/training").status_code == 404
+    assert client.get("/api/recognizers/nope/training/events").status_code == 404
+
+
+def test_bad_training_bodies_are_422(client: TestClient, alphabet: list[int]) -> None:
+    for body in (
+        {"max_iterations": 0},
+        {"target_mse": -1},
+        {"network": {"momentum": 1.5}},
+        {"iterations_per_cycle": 0},
+        {"unknown": True},
+    ):
+        r = client.post("/api/recognizers/default/training", json=body)
+        assert r.status_code == 422, body
+    assert client.get("/api/recognizers/default/training").json()["state"] == "idle"
