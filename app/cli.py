@@ -9,6 +9,8 @@ import uvicorn
 
 from app.store import Store, StoreError
 
+GRACEFUL_SHUTDOWN_S = 3  # then open requests (event streams) are cancelled and the app stops
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="hwr", description="Handwriting recognizer server.")
@@ -39,16 +41,33 @@ def main(argv: list[str] | None = None) -> int:
     if problem:
         print(f"hwr: {problem}", file=sys.stderr)
         return 2
-    uvicorn.run("app.main:app", host=args.host, port=args.port, log_level=args.log_level)
+    # An open events stream (every page has one) never ends by itself: without a time limit,
+    # Ctrl+C would wait for it forever, and the shutdown that saves a training never ran.
+    uvicorn.run(
+        "app.main:app",
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+    )
     return 0
 
 
 def _unusable(path: Path) -> str | None:
     """Why the database at `path` can't be used, or None: checked before uvicorn starts."""
     try:
-        Store(path).close()
+        store = Store(path)
     except StoreError as exc:
         return str(exc)
+    # A file that opens may still have damaged pages: the app's startup would fail on them
+    # with a stack trace, so say it here in plain words.
+    problems = store.check_integrity()
+    store.close()
+    if problems != ["ok"]:
+        return (
+            f"the database {path} is damaged ({'; '.join(problems[:3])}). Restore it from a"
+            " backup, or point HWR_DATA_DIR at another folder; `hwr check-data` lists the damage."
+        )
     return None
 
 

@@ -14,6 +14,7 @@ from app.nn.network import ModelFormatError
 from app.store import Conflict, NotFound, StoreError
 
 log = logging.getLogger("hwr")
+FASTAPI_PARSE_ERROR = "There was an error parsing the body"
 
 
 class TrainingConflict(Exception):
@@ -24,12 +25,19 @@ class NotEnoughLabels(ValueError):
     """Training needs samples of at least two labels."""
 
 
+def _text(value: str) -> str:
+    """A lone surrogate ("\\ud800" in JSON) can't be encoded as UTF-8: it becomes "?"."""
+    return value.encode("utf-8", "replace").decode("utf-8")
+
+
 def _json_safe(value: Any) -> Any:
-    """Inputs echoed in errors may hold NaN or bytes, which JSON cannot carry."""
+    """Inputs echoed in errors may hold NaN, bytes or lone surrogates, which JSON cannot carry."""
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value if not isinstance(value, str) or len(value) <= 200 else value[:200] + "…"
+    if isinstance(value, str):
+        return _text(value if len(value) <= 200 else value[:200] + "…")
+    if isinstance(value, int | float | bool) or value is None:
+        return value
     return None
 
 
@@ -38,8 +46,8 @@ def validation_errors(errors: Any) -> list[dict[str, Any]]:
     out = []
     for err in errors:
         item = {
-            "loc": [str(p) if not isinstance(p, int) else p for p in err.get("loc", ())],
-            "msg": str(err.get("msg", "invalid")),
+            "loc": [_text(str(p)) if not isinstance(p, int) else p for p in err.get("loc", ())],
+            "msg": _text(str(err.get("msg", "invalid"))),
             "type": str(err.get("type", "value_error")),
         }
         if "input" in err:
@@ -53,8 +61,29 @@ def unprocessable(field: str, message: str) -> RequestValidationError:
     return RequestValidationError([{"loc": ("body", field), "msg": message, "type": "value_error"}])
 
 
+def _document_string_details(app: FastAPI) -> None:
+    """A 422 from a check made after parsing (a ValueError: fewer than 2 labels, a model's
+    shapes) carries one sentence, not pydantic's list: say so in the OpenAPI document."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        fresh = app.openapi_schema is None
+        schema = generate()  # FastAPI builds it once and keeps it
+        error = schema.get("components", {}).get("schemas", {}).get("HTTPValidationError")
+        if fresh and error is not None:
+            detail = error["properties"]["detail"]
+            error["properties"]["detail"] = {
+                "title": detail.pop("title", "Detail"),
+                "anyOf": [detail, {"type": "string"}],
+            }
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers on the app."""
+    _document_string_details(app)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -85,6 +114,15 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == FASTAPI_PARSE_ERROR and exc.__cause__:
+            # Bad UTF-8, nesting too deep, a 5000-digit number: invalid JSON like any other, so
+            # a 422 that says what is wrong (FastAPI's 400 says only that parsing failed).
+            problem = {
+                "loc": ("body",),
+                "msg": f"invalid JSON: {exc.__cause__}",
+                "type": "json_invalid",
+            }
+            return JSONResponse({"detail": validation_errors([problem])}, status_code=422)
         return JSONResponse(
             {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
         )

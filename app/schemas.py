@@ -13,6 +13,7 @@ from pydantic import (
 )
 
 from app.nn.fit import DEFAULT_BATCH_SIZE, DEFAULT_MODE
+from app.nn.network import MAX_PARAMETERS
 
 # --- shared pieces ---------------------------------------------------------------------------
 
@@ -240,3 +241,24 @@ class ModelDocument(BaseModel):
     grid_size: GridSize
     network: dict[str, Any]
     layers: list[Layer] = Field(min_length=1, max_length=9)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bounded(cls, data: Any) -> Any:
+        """Count the numbers before pydantic copies each into a float: 60 MiB of `0,0,...`
+        would take 2 GB as Python objects. Shapes are checked later, by Network.from_dict."""
+        layers = data.get("layers") if isinstance(data, dict) else None
+        count = 0
+        for layer in layers[:9] if isinstance(layers, list) else ():
+            if not isinstance(layer, dict):
+                continue
+            for rows in (layer.get("weights"), layer.get("bias")):
+                if not isinstance(rows, list):
+                    continue
+                if len(rows) > MAX_PARAMETERS:
+                    count += len(rows)
+                else:
+                    count += sum(len(row) if isinstance(row, list) else 1 for row in rows)
+                if count > MAX_PARAMETERS:
+                    raise ValueError(f"layers hold more than {MAX_PARAMETERS} numbers")
+        return data

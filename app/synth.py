@@ -1,6 +1,6 @@
 """Synthetic handwriting: simple letter shapes drawn with jitter, as a pointer would record them.
 
-Used by the tests, the benchmarks and `hwr demo` so that everything runs offline on data the
+Used by the tests and the benchmarks so that everything runs offline on data the
 project makes itself. Shapes are polylines in a unit box, y down.
 """
 

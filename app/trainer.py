@@ -110,20 +110,25 @@ class TrainingService:
             with self._lock:
                 del self._jobs[name]
             raise
+        try:  # deleted while this start was prepared? Its forget() ran before the job existed
+            self._store.get_recognizer(name)
+        except NotFound:
+            self.forget(name)
+            raise
         self._publish(name)
         return status
 
     def _launch(
         self, job_id: int, name: str, grid_size: int, request: TrainingRequest
     ) -> TrainingStatus:
-        if request.network is not None:
-            self._store.set_network(name, request.network.model_dump())
-        settings = self._store.get_recognizer(name).network
         labels, X, y, revision = self._store.training_data(name)
-        if len(labels) < 2:
+        if len(labels) < 2:  # before saving the settings: a refused start changes nothing
             raise NotEnoughLabels(
                 f"training needs samples of at least 2 labels; '{name}' has {len(labels)}"
             )
+        if request.network is not None:
+            self._store.set_network(name, request.network.model_dump())
+        settings = self._store.get_recognizer(name).network
         Y = np.zeros((len(y), len(labels)), dtype=np.float32)
         Y[np.arange(len(y)), y] = 1.0
         model = self._store.get_model(name)

@@ -71,6 +71,6 @@ def get_recognizer(
     "/{r}", status_code=status.HTTP_204_NO_CONTENT, responses=responses(e404="unknown recognizer")
 )
 def delete_recognizer(recognizer: RecognizerDep, store: StoreDep, trainer: TrainerDep) -> Response:
-    trainer.forget(recognizer.name)
     store.delete_recognizer(recognizer.name)
+    trainer.forget(recognizer.name)  # after the delete: a racing start then sees it gone
     return Response(status_code=status.HTTP_204_NO_CONTENT)

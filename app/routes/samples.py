@@ -1,6 +1,8 @@
 """Samples: labelled drawings, stored with their strokes and grid."""
 
-from fastapi import APIRouter, Response, status
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response, status
 
 from app.deps import RecognizerDep, SettingsDep, StoreDep, responses, within_limits
 from app.ink import rasterise
@@ -9,6 +11,8 @@ from app.store import Sample
 
 router = APIRouter(prefix="/api/recognizers/{r}/samples", tags=["samples"])
 NOT_FOUND = responses(e404="unknown recognizer or sample")
+# Ids are SQLite rowids: a bigger number is no id at all (and would overflow the driver: a 500).
+SampleId = Annotated[int, Path(description="sample id", ge=1, le=2**63 - 1)]
 
 
 def sample_out(sample: Sample) -> SampleOut:
@@ -39,12 +43,12 @@ def list_samples(
 
 
 @router.get("/{id}", response_model=SampleDetail, responses=NOT_FOUND)
-def get_sample(id: int, recognizer: RecognizerDep, store: StoreDep) -> SampleDetail:
+def get_sample(id: SampleId, recognizer: RecognizerDep, store: StoreDep) -> SampleDetail:
     sample = store.get_sample(recognizer.name, id)
     return SampleDetail(**sample_out(sample).model_dump(), strokes=sample.strokes or [])
 
 
 @router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
-def delete_sample(id: int, recognizer: RecognizerDep, store: StoreDep) -> Response:
+def delete_sample(id: SampleId, recognizer: RecognizerDep, store: StoreDep) -> Response:
     store.delete_sample(recognizer.name, id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
