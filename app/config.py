@@ -17,6 +17,8 @@ class Settings(BaseSettings):
     max_points: int = Field(4096, ge=1)
     max_coordinate: float = Field(1e6, gt=0)
     max_body_bytes: int = Field(1024 * 1024, ge=1024)
+    # Dataset and model documents (imports) may be larger; parsing JSON costs ~40x its size.
+    max_import_bytes: int = Field(16 * 1024 * 1024, ge=1024)
     # Training defaults when a request names none.
     max_iterations: int = Field(2000, ge=1)
     target_mse: float = Field(0.01, ge=0)

@@ -21,7 +21,6 @@ from app.store import Store
 from app.trainer import TrainingService
 
 ROOT = Path(__file__).resolve().parent.parent
-IMPORT_BODY_LIMIT = 64 * 1024 * 1024  # a dataset or model document may be large; see README
 DB_FILE = "hwr.db"
 log = logging.getLogger("hwr")
 
@@ -72,7 +71,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     token = settings.api_token.get_secret_value() if settings.api_token else None
     app.add_middleware(TokenAuth, token=lambda: token)
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, import_limit=IMPORT_BODY_LIMIT)
+    app.add_middleware(
+        BodyLimit, limit=settings.max_body_bytes, import_limit=settings.max_import_bytes
+    )
     app.add_middleware(SecurityHeaders)
     return app
 

@@ -254,7 +254,7 @@ CASES: list[Bad] = [
     post("rasterize-over-1mib", R, 413, "larger than", content=b" " * (MIB + 1)),
     post("create-over-1mib", NEW, 413, "larger than", content=b" " * (2 * MIB)),
     post("training-over-1mib", T, 413, "larger than", content=b" " * (MIB + 1)),
-    post("dataset-over-64mib", D, 413, "larger than", content=b" " * (64 * MIB + 1)),
+    post("dataset-over-16mib", D, 413, "larger than", content=b" " * (16 * MIB + 1)),
     # --- labels ---------------------------------------------------------------------------------
     post("label-empty", S, 422, "label", json=sample(label="")),
     post("label-whitespace", S, 422, "label", json=sample(label=" \t\n ")),
