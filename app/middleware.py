@@ -8,6 +8,13 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def reads_only(path: str) -> bool:
+    """POSTs that compute and store nothing (Check, rasterize): open like a GET."""
+    return path == "/api/rasterize" or path.endswith("/check")
+
+
 # Paths whose bodies are whole documents (dataset, model), allowed a larger limit.
 IMPORT_SUFFIXES = ("/dataset", "/model")
 CSP = (
@@ -90,7 +97,8 @@ class BodyLimit:
 
 
 class TokenAuth:
-    """When a token is configured, every mutating /api request needs `Authorization: Bearer`."""
+    """When a token is configured, every /api request that changes something needs
+    `Authorization: Bearer <token>`."""
 
     def __init__(self, app: ASGIApp, token: Callable[[], str | None]) -> None:
         self.app, self.token = app, token
@@ -102,6 +110,7 @@ class TokenAuth:
             and scope["type"] == "http"
             and scope["method"] in MUTATING
             and scope["path"].startswith("/api/")
+            and not reads_only(scope["path"])
         ):
             given = dict(scope["headers"]).get(b"authorization", b"")
             expected = b"Bearer " + token.encode()

@@ -1,0 +1,172 @@
+// HTTP and server-sent events for the page: plain-words errors, bearer token, reconnects.
+
+const FIELD_NAMES = {
+  label: "Label",
+  strokes: "Drawing",
+  name: "Name",
+  hidden_layers: "Hidden layers",
+  activation: "Activation",
+  learning_rate: "Learning rate",
+  momentum: "Momentum",
+  bias: "Bias",
+  seed: "Seed",
+  batch_size: "Batch size",
+  max_iterations: "Max iterations",
+  target_mse: "Target MSE",
+  samples: "Samples",
+  layers: "Layers",
+  labels: "Labels",
+  format: "Format",
+  grid_size: "Grid size",
+};
+
+/** An API error with a message a person can act on. */
+export class ApiError extends Error {
+  constructor(status, message, detail = null) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.detail = detail;
+  }
+}
+
+function fieldName(loc) {
+  const parts = (loc || []).filter((p) => p !== "body" && typeof p === "string");
+  const last = parts[parts.length - 1];
+  if (!last) return "";
+  return FIELD_NAMES[last] || last.replace(/_/g, " ");
+}
+
+function sentence(text) {
+  const s = String(text || "").trim().replace(/^Value error, /, "");
+  return s ? s[0].toUpperCase() + s.slice(1) : s;
+}
+
+/** Turn `{"detail": ...}` (a string or pydantic's list of {loc, msg}) into one sentence. */
+export function describeDetail(detail) {
+  if (typeof detail === "string") return sentence(detail);
+  if (Array.isArray(detail)) {
+    const seen = new Set();
+    const parts = [];
+    for (const item of detail) {
+      const field = fieldName(item && item.loc);
+      const msg = sentence(item && item.msg ? item.msg : "is not valid");
+      const text = field ? `${field}: ${msg.charAt(0).toLowerCase()}${msg.slice(1)}` : msg;
+      if (!seen.has(text)) parts.push(text);
+      seen.add(text);
+    }
+    return parts.slice(0, 3).join(". ");
+  }
+  return "";
+}
+
+export function describeError(status, detail) {
+  const said = describeDetail(detail);
+  if (status === 401) {
+    return "This server needs an API token. Enter it under Settings → API token.";
+  }
+  if (status === 413) return "That is too large for the server to accept" + (said ? ` (${said}).` : ".");
+  if (status >= 500) return `The server had a problem${said ? `: ${said}` : ""}. Please try again.`;
+  return said || `The server answered ${status}.`;
+}
+
+/** A small client for /api; `token()` is asked for the bearer token on every request. */
+export function createApi(token) {
+  async function request(method, path, body) {
+    const headers = { Accept: "application/json" };
+    const t = token();
+    if (t) headers.Authorization = `Bearer ${t}`;
+    const init = { method, headers };
+    if (body !== undefined) {
+      headers["Content-Type"] = "application/json";
+      init.body = typeof body === "string" ? body : JSON.stringify(body);
+    }
+    let response;
+    try {
+      response = await fetch(`api/${path}`, init);
+    } catch {
+      throw new ApiError(0, "Can't reach the server. Check that hwr is running, then try again.");
+    }
+    if (response.status === 204) return null;
+    let data = null;
+    try {
+      data = await response.json();
+    } catch {
+      data = null;
+    }
+    if (!response.ok) {
+      const detail = data && typeof data === "object" ? data.detail : null;
+      throw new ApiError(response.status, describeError(response.status, detail), detail);
+    }
+    return data;
+  }
+  return {
+    get: (path) => request("GET", path),
+    post: (path, body) => request("POST", path, body),
+    put: (path, body) => request("PUT", path, body),
+    del: (path) => request("DELETE", path),
+  };
+}
+
+/**
+ * Follow an event stream; EventSource retries by itself after a closed stream, and this
+ * reopens it when the browser gives up (an error answer). `onState("down")` fires only when
+ * the stream stays away for a while, not for the planned close after `done`.
+ */
+export function listen(path, names, onEvent, onState) {
+  let source = null;
+  let stopped = false;
+  let down = false;
+  let downTimer = 0;
+  let retryTimer = 0;
+  let backoff = 1000;
+
+  function connect() {
+    source = new EventSource(`api/${path}`);
+    for (const name of names) {
+      source.addEventListener(name, (event) => {
+        let data = null;
+        try {
+          data = JSON.parse(event.data);
+        } catch {
+          return;
+        }
+        onEvent(name, data);
+      });
+    }
+    source.onopen = () => {
+      backoff = 1000;
+      clearTimeout(downTimer);
+      downTimer = 0;
+      if (down) {
+        down = false;
+        onState("up");
+      }
+    };
+    source.onerror = () => {
+      if (stopped) return;
+      if (!downTimer && !down) {
+        downTimer = setTimeout(() => {
+          downTimer = 0;
+          down = true;
+          onState("down");
+        }, 2500);
+      }
+      if (source.readyState === EventSource.CLOSED) {
+        source.close();
+        retryTimer = setTimeout(connect, backoff);
+        backoff = Math.min(backoff * 2, 8000);
+      }
+    };
+  }
+
+  connect();
+  return {
+    close() {
+      stopped = true;
+      clearTimeout(downTimer);
+      clearTimeout(retryTimer);
+      if (source) source.close();
+    },
+  };
+}

@@ -1,0 +1,415 @@
+// Wiring: the one `app` object holds the page's state; each action calls the API and renders.
+
+import { createApi, listen } from "./api.js";
+import { LossChart } from "./chart.js";
+import { paintGrid, repaintGrids } from "./grid.js";
+import { Pad } from "./pad.js";
+import { renderGalleries } from "./samples.js";
+import { applyPreset, readLimits, readNetwork, showNetwork, syncMode } from "./settings.js";
+import { ACTIVE, renderResult, renderTraining } from "./training.js";
+import { $, dismissNotice, downloadJson, el, notify, pickJson } from "./ui.js";
+import { wireKeyboard, wireRecognizerDialog } from "./wiring.js";
+
+const saved = {
+  get: (key, fallback) => {
+    try {
+      return localStorage.getItem(key) ?? fallback;
+    } catch {
+      return fallback;
+    }
+  },
+  set: (key, value) => {
+    try {
+      localStorage.setItem(key, value);
+    } catch {
+      /* private mode: settings last for this visit only */
+    }
+  },
+};
+
+const app = {
+  api: createApi(() => saved.get("hwr.token", "")),
+  name: null, // the recognizer in use
+  summary: null,
+  samples: [],
+  status: null, // the latest training status
+  stream: null,
+  pad: null,
+  chart: null,
+  busy: false, // a Train request is on its way
+  adding: false, // an Add sample request is on its way
+  settingsDirty: false,
+  seq: { preview: 0, check: 0 },
+  freshSample: null,
+};
+const path = (suffix = "") => `recognizers/${encodeURIComponent(app.name)}${suffix}`;
+const gridSize = () => (app.summary ? app.summary.grid_size : 12);
+
+/** Tell the person what went wrong. Only their own actions may move the focus (to the token
+ * field on a 401): a background request must not pull the caret out of what they type. */
+function fail(error, background = false) {
+  notify(error.message || String(error), "error");
+  if (error.status === 401) {
+    $("settings").open = true;
+    if (!background) $("api-token").focus();
+  }
+}
+
+// --- rendering -------------------------------------------------------------------------------
+
+function render() {
+  renderTraining(app.summary, app.status, app.busy);
+  const summary = app.summary;
+  const labels = summary ? summary.labels.map((l) => l.label) : [];
+  const shown = renderGalleries($("galleries"), labels, app.samples, gridSize(), {
+    fresh: app.freshSample,
+    onPick: (label) => {
+      $("label").value = label;
+      $("label").focus();
+    },
+    onDelete: deleteSample,
+  });
+  $("samples-empty").hidden = shown > 0;
+  $("sample-total").textContent = String(app.samples.length);
+  $("label-list").replaceChildren(...labels.map((label) => el("option", { value: label })));
+  $("grid-size").textContent = `${gridSize()} × ${gridSize()}`;
+  renderPadState();
+}
+
+function renderPadState() {
+  const empty = app.pad.empty;
+  $("undo").disabled = empty;
+  $("clear").disabled = empty;
+  $("check").disabled = empty;
+  $("pad-hint").hidden = !empty;
+}
+
+// --- recognizers -----------------------------------------------------------------------------
+
+async function loadRecognizers(wanted) {
+  const list = await app.api.get("recognizers");
+  const names = list.map((r) => r.name);
+  $("recognizer").replaceChildren(...names.map((name) => el("option", { value: name }, name)));
+  const name = names.includes(wanted) ? wanted : names.includes("default") ? "default" : names[0];
+  if (wanted && name !== wanted) notify(`There is no recognizer “${wanted}”; showing “${name}”.`);
+  return name;
+}
+
+async function useRecognizer(name) {
+  if (app.stream) app.stream.close();
+  app.name = name;
+  app.status = null;
+  app.samples = [];
+  app.summary = null;
+  app.settingsDirty = false;
+  $("recognizer").value = name;
+  saved.set("hwr.recognizer", name);
+  const url = new URL(location.href);
+  if (url.searchParams.has("r") && url.searchParams.get("r") !== name) {
+    url.searchParams.set("r", name);
+    history.replaceState(null, "", url);
+  }
+  app.chart.reset();
+  renderResult(null);
+  await Promise.all([refreshSummary(), refreshSamples()]);
+  updatePreview();
+  app.stream = listen(path("/training/events"), ["status", "progress", "done"], onTraining,
+    onConnection);
+}
+
+/** Is `next` news compared with `current`? Same job: only forward (running -> ended). */
+function newer(next, current) {
+  if (!current || next.job !== current.job) return !current || next.job > current.job;
+  const rank = (s) => (s.state === "idle" ? 0 : ACTIVE.includes(s.state) ? 1 : 2);
+  return rank(next) > rank(current) || (rank(next) === rank(current) && next.iterations >= current.iterations);
+}
+
+async function refreshSummary() {
+  const name = app.name;
+  const summary = await app.api.get(path());
+  if (name !== app.name) return; // the person switched recognizers meanwhile
+  app.summary = summary;
+  if (newer(summary.training, app.status)) app.status = summary.training;
+  if (!app.settingsDirty) showNetwork(summary.network);
+  render();
+}
+
+async function refreshSamples() {
+  const name = app.name;
+  const samples = await app.api.get(path("/samples"));
+  if (name !== app.name) return;
+  app.samples = samples;
+  render();
+}
+
+function onConnection(state) {
+  $("connection").hidden = state !== "down";
+  if (state === "up") {
+    app.status = null; // a restarted server counts its trainings from 0 again
+    Promise.all([refreshSummary(), refreshSamples()]).catch(fail);
+  }
+}
+
+// --- drawing, preview and check --------------------------------------------------------------
+
+function onPadChange(reason) {
+  renderPadState();
+  updatePreview();
+  if (app.pad.empty) renderResult(null);
+  else $("result").classList.add("outdated");
+  const model = app.summary && app.summary.model.trained;
+  if (reason !== "clear" && !app.pad.empty && model && $("auto-check").checked) check(true);
+}
+
+async function updatePreview() {
+  const seq = ++app.seq.preview;
+  const canvas = $("preview");
+  const strokes = app.pad.data();
+  if (!strokes.length) {
+    paintGrid(canvas, null, gridSize(), true);
+    canvas.dataset.strokes = "0";
+    return;
+  }
+  try {
+    const { grid } = await app.api.post("rasterize", { strokes, grid_size: gridSize() });
+    if (seq !== app.seq.preview) return;
+    paintGrid(canvas, grid, gridSize(), true);
+    canvas.dataset.strokes = String(strokes.length); // which drawing the preview shows
+  } catch (error) {
+    if (seq === app.seq.preview) fail(error, true);
+  }
+}
+
+async function check(auto = false) {
+  if (app.pad.empty) {
+    if (!auto) notify("Draw something first, then Check.");
+    return;
+  }
+  const seq = ++app.seq.check;
+  try {
+    const result = await app.api.post(path("/check"), { strokes: app.pad.data() });
+    if (seq === app.seq.check && !app.pad.empty) renderResult(result);
+  } catch (error) {
+    if (seq !== app.seq.check || auto) return;
+    if (error.status === 409) notify("Train first: there is no trained model yet.", "error");
+    else fail(error);
+  }
+}
+
+// --- samples ---------------------------------------------------------------------------------
+
+async function addSample() {
+  const label = $("label").value.trim();
+  if (!label) {
+    notify("Type a label first: what did you draw?", "error");
+    $("label").focus();
+    return;
+  }
+  if (app.pad.empty) {
+    notify(`Draw something first, then add it as “${label}”.`, "error");
+    return;
+  }
+  if (app.adding) return; // Enter pressed twice: one sample
+  app.adding = true;
+  $("add-sample").disabled = true;
+  const strokes = app.pad.data();
+  try {
+    const sample = await app.api.post(path("/samples"), { label, strokes });
+    app.samples.push(sample);
+    app.freshSample = sample.id;
+    // Clear the pad for the next one, unless the person went on drawing meanwhile.
+    if (app.pad.strokes.length === strokes.length) app.pad.clear();
+    const count = app.samples.filter((s) => s.label === sample.label).length;
+    notify(`Added a sample of “${sample.label}” (${count} in all).`);
+    await refreshSummary();
+  } catch (error) {
+    fail(error);
+  } finally {
+    app.adding = false;
+    $("add-sample").disabled = false;
+  }
+}
+
+async function deleteSample(sample, button) {
+  button.disabled = true;
+  const same = app.samples.filter((s) => s.label === sample.label);
+  const i = same.findIndex((s) => s.id === sample.id);
+  const next = same[i + 1] || same[i - 1]; // where keyboard focus goes afterwards
+  try {
+    await app.api.del(path(`/samples/${sample.id}`));
+    app.samples = app.samples.filter((s) => s.id !== sample.id);
+    notify(`Deleted a sample of “${sample.label}”.`);
+    await refreshSummary();
+    const target = next && document.querySelector(`.thumb-item[data-id="${next.id}"] .thumb-delete`);
+    (target || $("label")).focus();
+  } catch (error) {
+    button.disabled = false;
+    fail(error);
+  }
+}
+
+// --- training --------------------------------------------------------------------------------
+
+/** `status`, the first event of every connection, is the server's word as it stands;
+ * `progress`, `done` and the answers to our own requests only ever move the state forward. */
+function onTraining(kind, status) {
+  const previous = app.status;
+  if (kind !== "status" && previous && !newer(status, previous)) return;
+  if (ACTIVE.includes(status.state) || kind === "done") {
+    if (!previous || previous.job !== status.job || !app.chart.points.length) {
+      if (!previous || previous.job !== status.job) app.chart.reset();
+      app.chart.add(0, status.mse_initial);
+    }
+    app.chart.add(status.iterations, status.mse_current);
+  }
+  app.status = status;
+  renderTraining(app.summary, status, app.busy);
+  const ended = !ACTIVE.includes(status.state) && status.state !== "idle";
+  const wasActive = previous && previous.job === status.job && ACTIVE.includes(previous.state);
+  if (kind === "done" || (ended && (wasActive || (previous && previous.job !== status.job)))) {
+    refreshSummary()
+      .then(() => {
+        if (status.state === "failed") notify(`Training failed: ${status.error}`, "error");
+        if ($("auto-check").checked && !app.pad.empty) check(true);
+      })
+      .catch(fail);
+  }
+}
+
+async function train() {
+  let body;
+  try {
+    // Fields the form does not show are kept as the recognizer has them.
+    const current = app.summary ? app.summary.network : {};
+    body = { network: { ...current, ...readNetwork() }, ...readLimits() };
+  } catch (error) {
+    $("settings").open = true;
+    fail(error);
+    return;
+  }
+  app.busy = true;
+  renderTraining(app.summary, app.status, app.busy);
+  try {
+    const status = await app.api.post(path("/training"), body);
+    app.settingsDirty = false;
+    onTraining("answer", status);
+  } catch (error) {
+    fail(error);
+  } finally {
+    app.busy = false;
+    renderTraining(app.summary, app.status, app.busy);
+  }
+}
+
+async function stop() {
+  try {
+    onTraining("answer", await app.api.del(path("/training")));
+  } catch (error) {
+    fail(error);
+  }
+}
+
+function toggleTraining() {
+  const state = app.status ? app.status.state : "idle";
+  if (state === "running") stop();
+  else if (!$("train").disabled) train();
+  else if ($("train-hint").textContent) notify($("train-hint").textContent);
+}
+
+// --- import and export -----------------------------------------------------------------------
+
+async function exportJson(what) {
+  try {
+    downloadJson(`${app.name}-${what}.json`, await app.api.get(path(`/${what}`)));
+  } catch (error) {
+    if (error.status === 409) notify("Train first: there is no model to export yet.", "error");
+    else fail(error);
+  }
+}
+
+async function importJson(what) {
+  try {
+    const doc = await pickJson();
+    if (!doc) return;
+    if (what === "dataset") {
+      const counts = await app.api.post(path("/dataset"), doc);
+      notify(`Imported ${counts.added} samples.`);
+      await refreshSamples();
+    } else {
+      await app.api.put(path("/model"), doc);
+      notify("Model imported: Check uses it now.");
+    }
+    await refreshSummary();
+  } catch (error) {
+    fail(error);
+  }
+}
+
+// --- start -----------------------------------------------------------------------------------
+
+function wire() {
+  $("undo").addEventListener("click", () => app.pad.undo());
+  $("clear").addEventListener("click", () => app.pad.clear());
+  $("check").addEventListener("click", () => check());
+  $("sample-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    addSample();
+  });
+  $("train").addEventListener("click", train);
+  $("stop").addEventListener("click", stop);
+  $("export-dataset").addEventListener("click", () => exportJson("dataset"));
+  $("import-dataset").addEventListener("click", () => importJson("dataset"));
+  $("export-model").addEventListener("click", () => exportJson("model"));
+  $("import-model").addEventListener("click", () => importJson("model"));
+  $("notice-close").addEventListener("click", dismissNotice);
+  $("recognizer").addEventListener("change", (e) => useRecognizer(e.target.value).catch(fail));
+  $("auto-check").checked = saved.get("hwr.autoCheck", "") === "1";
+  $("auto-check").addEventListener("change", (e) => {
+    saved.set("hwr.autoCheck", e.target.checked ? "1" : "");
+    if (e.target.checked) check(true);
+  });
+  $("api-token").value = saved.get("hwr.token", "");
+  $("api-token").addEventListener("input", (e) => saved.set("hwr.token", e.target.value.trim()));
+  $("network-fields").addEventListener("input", (e) => {
+    app.settingsDirty = true;
+    if (e.target.id === "preset") applyPreset();
+    else if ($("preset").value === "classic") $("preset").value = "";
+    syncMode();
+  });
+  wireKeyboard({
+    undo: () => app.pad.undo(),
+    clear: () => app.pad.clear(),
+    check: () => check(),
+    toggleTraining,
+    addSample,
+  });
+  wireRecognizerDialog(app.api, async (name) => {
+    await loadRecognizers(name);
+    await useRecognizer(name);
+    notify(`Created “${name}”. Draw and add samples to teach it.`);
+  });
+  matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => {
+    app.pad.redraw();
+    repaintGrids();
+    app.chart.draw();
+  });
+  window.addEventListener("resize", () => repaintGrids());
+}
+
+async function boot() {
+  const wanted = new URLSearchParams(location.search).get("r") || saved.get("hwr.recognizer", "default");
+  try {
+    await useRecognizer(await loadRecognizers(wanted));
+    document.body.dataset.ready = "true";
+  } catch (error) {
+    fail(error);
+    setTimeout(boot, 3000);
+  }
+}
+
+app.pad = new Pad($("pad"), onPadChange);
+app.chart = new LossChart($("chart"));
+wire();
+paintGrid($("preview"), null, 12, true);
+render();
+boot();

@@ -1,0 +1,90 @@
+// The settings form: network settings and training limits <-> the JSON the API takes.
+
+import { $ } from "./ui.js";
+
+export const CLASSIC = {
+  hidden_layers: [144],
+  activation: "sigmoid",
+  learning_rate: 0.3,
+  momentum: 0,
+  bias: false,
+  mode: "classic",
+  shuffle: false,
+};
+
+const NUMBER_FIELDS = ["learning_rate", "momentum", "batch_size"];
+
+/** Fill the form from a recognizer's network settings. */
+export function showNetwork(network) {
+  $("preset").value = network.preset === "classic" ? "classic" : "";
+  $("hidden_layers").value = (network.hidden_layers || []).join(", ");
+  $("activation").value = network.activation;
+  for (const name of NUMBER_FIELDS) $(name).value = String(network[name]);
+  $("bias").checked = Boolean(network.bias);
+  $("shuffle").checked = Boolean(network.shuffle);
+  $("mode").value = network.mode;
+  $("seed").value = network.seed === null || network.seed === undefined ? "" : String(network.seed);
+  syncMode();
+}
+
+/** Batch size only means something for mini-batch updates. */
+export function syncMode() {
+  $("batch_size").disabled = $("mode").value !== "minibatch";
+}
+
+/** Picking the classic preset fills in its fields (editing a field later leaves the preset). */
+export function applyPreset() {
+  if ($("preset").value !== "classic") return;
+  const seed = $("seed").value.trim();
+  showNetwork({ ...CLASSIC, preset: "classic", batch_size: $("batch_size").value, seed: seed || null });
+}
+
+function number(id, label) {
+  const raw = $(id).value.trim();
+  const value = Number(raw);
+  if (raw === "" || !Number.isFinite(value)) throw new Error(`${label} must be a number.`);
+  return value;
+}
+
+/** The network settings to send with Train; throws an Error with a plain message. */
+export function readNetwork() {
+  const text = $("hidden_layers").value.trim();
+  const parts = text === "" || text === "0" || /^none$/i.test(text) ? [] : text.split(/[\s,;x×]+/);
+  const hidden = parts.filter(Boolean).map(Number);
+  if (hidden.some((n) => !Number.isInteger(n) || n < 1 || n > 1024) || hidden.length > 8) {
+    throw new Error("Hidden layers: up to 8 sizes between 1 and 1024, separated by commas (e.g. 64, 32).");
+  }
+  const seedText = $("seed").value.trim();
+  if (seedText && !/^\d+$/.test(seedText)) throw new Error("Seed must be a whole number, or empty for a random start.");
+  const network = {
+    hidden_layers: hidden,
+    activation: $("activation").value,
+    learning_rate: number("learning_rate", "Learning rate"),
+    momentum: number("momentum", "Momentum"),
+    bias: $("bias").checked,
+    mode: $("mode").value,
+    batch_size: Math.round(number("batch_size", "Batch size")),
+    shuffle: $("shuffle").checked,
+    seed: seedText ? Number(seedText) : null,
+  };
+  network.preset = $("preset").value === "classic" ? "classic" : null;
+  return network;
+}
+
+/** max_iterations and target_mse when given; empty fields mean the server's defaults. */
+export function readLimits() {
+  const limits = {};
+  const iterations = $("max_iterations").value.trim();
+  if (iterations) {
+    const n = Number(iterations);
+    if (!Number.isInteger(n) || n < 1) throw new Error("Max iterations must be a whole number of 1 or more.");
+    limits.max_iterations = n;
+  }
+  const target = $("target_mse").value.trim();
+  if (target) {
+    const t = Number(target);
+    if (!Number.isFinite(t) || t < 0) throw new Error("Target MSE must be a number of 0 or more.");
+    limits.target_mse = t;
+  }
+  return limits;
+}

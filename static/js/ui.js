@@ -1,0 +1,86 @@
+// Small DOM helpers: elements built with textContent only (labels are user data), notices,
+// number formats and file transfer.
+
+export const $ = (id) => document.getElementById(id);
+
+/** `el("li", {class: "x", "aria-label": "y"}, "text", child)`: never parses HTML. */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === false || value === null || value === undefined) continue;
+    if (key === "class") node.className = value;
+    else node.setAttribute(key, value === true ? "" : String(value));
+  }
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+let noticeTimer = 0;
+
+/** Show a message in the notice bar (an aria-live region); errors stay until dismissed. */
+export function notify(message, kind = "info") {
+  const bar = $("notice");
+  $("notice-text").textContent = message;
+  bar.dataset.kind = kind;
+  bar.hidden = false;
+  clearTimeout(noticeTimer);
+  if (kind !== "error") noticeTimer = setTimeout(() => (bar.hidden = true), 4000);
+}
+
+export function dismissNotice() {
+  clearTimeout(noticeTimer);
+  $("notice").hidden = true;
+}
+
+export function formatMse(value) {
+  if (value === null || value === undefined || !Number.isFinite(value)) return "—";
+  if (value === 0) return "0";
+  if (Math.abs(value) < 0.001 || Math.abs(value) >= 1000) {
+    return value.toExponential(2).replace("e-", "e−");
+  }
+  return value.toPrecision(3);
+}
+
+export function formatCount(value) {
+  return value === null || value === undefined ? "—" : value.toLocaleString();
+}
+
+/** Show a number in a <dd>, keeping the exact value in data-value for tools and tests. */
+export function setStat(node, text, value) {
+  node.textContent = text;
+  if (value === null || value === undefined) delete node.dataset.value;
+  else node.dataset.value = String(value);
+}
+
+export function downloadJson(filename, data) {
+  const blob = new Blob([JSON.stringify(data)], { type: "application/json" });
+  const url = URL.createObjectURL(blob);
+  const link = el("a", { href: url, download: filename, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+/** Ask for a JSON file; resolves with its parsed content, or null when nothing was chosen. */
+export function pickJson() {
+  return new Promise((resolve, reject) => {
+    const input = el("input", { type: "file", accept: ".json,application/json", hidden: true });
+    input.addEventListener("change", async () => {
+      const file = input.files && input.files[0];
+      input.remove();
+      if (!file) return resolve(null);
+      try {
+        resolve(JSON.parse(await file.text()));
+      } catch {
+        reject(new Error(`“${file.name}” is not a JSON file.`));
+      }
+    });
+    input.addEventListener("cancel", () => (input.remove(), resolve(null)));
+    document.body.append(input);
+    input.click();
+  });
+}
