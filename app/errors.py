@@ -81,6 +81,16 @@ def _document_string_details(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+# Exceptions answered with their message as `detail`. ValueError covers ModelFormatError,
+# NotEnoughLabels and ink's errors: the input was wrong.
+PLAIN_STATUS: dict[type[Exception], int] = {
+    NotFound: 404,
+    Conflict: 409,
+    TrainingConflict: 409,
+    ValueError: 422,
+}
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers on the app."""
     _document_string_details(app)
@@ -89,28 +99,18 @@ def install(app: FastAPI) -> None:
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse({"detail": validation_errors(exc.errors())}, status_code=422)
 
-    @app.exception_handler(NotFound)
-    async def _not_found(_: Request, exc: NotFound) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=404)
+    async def _plain(_: Request, exc: Exception) -> JSONResponse:
+        status = next(code for cls, code in PLAIN_STATUS.items() if isinstance(exc, cls))
+        return JSONResponse({"detail": str(exc)}, status_code=status)
 
-    @app.exception_handler(Conflict)
-    async def _conflict(_: Request, exc: Conflict) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=409)
+    for exc_class in PLAIN_STATUS:
+        app.add_exception_handler(exc_class, _plain)
 
     @app.exception_handler(StoreError)
     async def _store_error(_: Request, exc: StoreError) -> JSONResponse:
         # The database failed (disk full, I/O error): nothing was written; try again later.
         log.error("store error: %s", exc)
         return JSONResponse({"detail": f"storage unavailable: {exc}"}, status_code=503)
-
-    @app.exception_handler(TrainingConflict)
-    async def _training_conflict(_: Request, exc: TrainingConflict) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=409)
-
-    @app.exception_handler(ValueError)
-    async def _value_error(_: Request, exc: ValueError) -> JSONResponse:
-        # ModelFormatError, NotEnoughLabels and ink's ValueErrors: the input was wrong.
-        return JSONResponse({"detail": str(exc)}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
