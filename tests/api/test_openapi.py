@@ -42,8 +42,15 @@ def test_schemas_name_the_contract_fields(client: TestClient) -> None:
     assert {"name", "grid_size", "labels", "network", "model", "training"} <= set(
         schemas["RecognizerSummary"]["properties"]
     )
-    assert {"state", "iterations", "mse_initial", "mse_current", "started_at", "finished_at",
-            "error"} <= set(schemas["TrainingStatus"]["properties"])
+    assert {
+        "state",
+        "iterations",
+        "mse_initial",
+        "mse_current",
+        "started_at",
+        "finished_at",
+        "error",
+    } <= set(schemas["TrainingStatus"]["properties"])
     assert {"label", "confidences", "grid"} <= set(schemas["CheckResult"]["properties"])
     assert {"id", "label", "grid", "created_at"} <= set(schemas["SampleOut"]["properties"])
 
