@@ -34,6 +34,11 @@ class ModelCache:
         self._models: dict[str, LoadedModel] = {}
         self._generation: dict[str, int] = {}
 
+    def peek(self, name: str) -> LoadedModel | None:
+        """The cached model, without touching the store (None: not cached, ask get())."""
+        with self._lock:
+            return self._models.get(name)
+
     def get(self, name: str) -> LoadedModel | None:
         """The recognizer's trained model, or None when it has none."""
         with self._lock:

@@ -195,7 +195,7 @@ class TrainingService:
         return status
 
     def forget(self, name: str) -> None:
-        """The recognizer is being deleted: stop its job and drop its status."""
+        """The recognizer is being deleted: stop its job, drop its status and cached model."""
         with self._lock:
             job = self._jobs.get(name)
         if job is not None:
@@ -203,6 +203,7 @@ class TrainingService:
             job.done.wait(5.0)
         with self._lock:
             self._status.pop(name, None)
+        self._models.forget(name)  # Check must not answer from a deleted recognizer's model
         self._publish(name)
 
     # --- the follower thread -----------------------------------------------------------------

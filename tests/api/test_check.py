@@ -60,3 +60,18 @@ def test_rasterize_grid_size(client: TestClient) -> None:
         client.post("/api/rasterize", json={"strokes": [[[0, 0]]], "grid_size": 1000}).status_code
         == 422
     )
+
+
+def test_a_recreated_recognizer_does_not_answer_with_the_old_model(
+    client: TestClient, alphabet: list[int]
+) -> None:
+    client.post("/api/recognizers", json={"name": "again"})
+    doc = client.get("/api/recognizers/default/dataset").json()
+    client.post("/api/recognizers/again/dataset", json=doc)
+    train_until_done(client, {"target_mse": 0, "max_iterations": 3}, recognizer="again")
+    strokes = {"strokes": [[[0, 0], [0, 10]]]}
+    assert client.post("/api/recognizers/again/check", json=strokes).status_code == 200
+    assert client.delete("/api/recognizers/again").status_code == 204
+    assert client.post("/api/recognizers/again/check", json=strokes).status_code == 404
+    client.post("/api/recognizers", json={"name": "again"})
+    assert client.post("/api/recognizers/again/check", json=strokes).status_code == 409
