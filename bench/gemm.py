@@ -92,8 +92,32 @@ def other_core_busy() -> Iterator[None]:
         spinner.wait()
 
 
+def threads_row(bench: str, name: str, shape: tuple[int, int, int], repeats: int) -> Row:
+    """GFLOP/s of one product on 1 thread and on the default threads, interleaved."""
+    budget = 0.3 if shape[0] == BIG else 0.05
+    rates = interleave(
+        {
+            f"{t}": (lambda t=t: gflops(*shape, threads=t, budget_s=budget))
+            for t in (1, DEFAULT_THREADS)
+        },
+        repeats,
+    )
+    row: Row = {
+        "bench": bench,
+        "name": name,
+        "shape": "x".join(map(str, shape)),
+        "gflops_1": median(rates["1"]),
+        "gflops_default": median(rates[str(DEFAULT_THREADS)]),
+    }
+    busy = ", other core busy" if bench == "gemm-busy" else ""
+    log(
+        f"gemm {name}{busy}: {row['gflops_1']:.1f} GFLOP/s on 1 thread, "
+        f"{row['gflops_default']:.1f} on {DEFAULT_THREADS}"
+    )
+    return row
+
+
 def run(repeats: int = 5) -> list[Row]:
-    rows: list[Row] = []
     shapes = [
         ("2048^3", (BIG, BIG, BIG)),
         *network_shapes(256),
@@ -101,60 +125,11 @@ def run(repeats: int = 5) -> list[Row]:
         ("X @ W1, batch 16", (16, N_INPUTS, N_HIDDEN)),
         ("x @ W1, one sample", (1, N_INPUTS, N_HIDDEN)),
     ]
-    for name, shape in shapes:
-        budget = 0.3 if shape[0] == BIG else 0.05
-        rates = interleave(
-            {
-                f"{t}": (
-                    lambda t=t, shape=shape, budget=budget: gflops(
-                        *shape, threads=t, budget_s=budget
-                    )
-                )
-                for t in (1, DEFAULT_THREADS)
-            },
-            repeats,
-        )
-        rows.append(
-            {
-                "bench": "gemm",
-                "name": name if name != "2048^3" else "2048^3",
-                "shape": "x".join(map(str, shape)),
-                "gflops_1": median(rates["1"]),
-                "gflops_default": median(rates[str(DEFAULT_THREADS)]),
-            }
-        )
-        log(
-            f"gemm {name}: {rows[-1]['gflops_1']:.1f} GFLOP/s on 1 thread, "
-            f"{rows[-1]['gflops_default']:.1f} on {DEFAULT_THREADS}"
-        )
+    rows = [threads_row("gemm", name, shape, repeats) for name, shape in shapes]
     # The trap: the same small product while the other core is busy.
     with other_core_busy():
         for name, shape in [("X @ W1, batch 64", (64, N_INPUTS, N_HIDDEN)), ("2048^3", (BIG,) * 3)]:
-            budget = 0.3 if shape[0] == BIG else 0.05
-            rates = interleave(
-                {
-                    f"{t}": (
-                        lambda t=t, shape=shape, budget=budget: gflops(
-                            *shape, threads=t, budget_s=budget
-                        )
-                    )
-                    for t in (1, DEFAULT_THREADS)
-                },
-                repeats,
-            )
-            rows.append(
-                {
-                    "bench": "gemm-busy",
-                    "name": name,
-                    "shape": "x".join(map(str, shape)),
-                    "gflops_1": median(rates["1"]),
-                    "gflops_default": median(rates[str(DEFAULT_THREADS)]),
-                }
-            )
-            log(
-                f"gemm {name}, other core busy: {rows[-1]['gflops_1']:.1f} GFLOP/s on 1 thread,"
-                f" {rows[-1]['gflops_default']:.1f} on {DEFAULT_THREADS}"
-            )
+            rows.append(threads_row("gemm-busy", name, shape, repeats))
     for m in (1, 16, 64, 256):
         rows.append({"bench": "gemm-step", "batch": m, "samples_per_s": step_limit(m)})
         log(f"GEMM-only step limit at batch {m}: {rows[-1]['samples_per_s']:,.0f} samples/s")
