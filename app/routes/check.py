@@ -4,9 +4,9 @@ Check is the hot path (measured in docs/benchmarks.md, "Check over HTTP"). FastA
 sync dependency and sync endpoint through its thread pool, and a trip there costs about what the
 whole Check computes. So Check takes its model from the cache with no trip, and otherwise makes
 one, for what may wait on the store (the recognizer, so 404 still comes first, and its model),
-on a thread of its own: the store serialises its
-readers on one lock anyway, and a single thread does queued lookups back to back instead of
-pool threads fighting the event loop for the GIL. The rest runs on the event loop: rasterising
+on a thread of its own: the store serialises its readers on one lock anyway, and a single
+thread does queued lookups back to back instead of pool threads fighting the event loop for
+the GIL. The rest runs on the event loop: rasterising
 and one forward pass take ~0.1 ms for a typical drawing and ~0.5 ms at the 4,096-point limit,
 within the design's "a millisecond or two". The answer is serialised once, from the model built.
 """
@@ -15,9 +15,9 @@ import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Response
 
-from app.deps import NameParam, SettingsDep, responses, within_limits
+from app.deps import ModelsDep, NameParam, SettingsDep, StoreDep, responses, within_limits
 from app.errors import TrainingConflict
 from app.ink import rasterise
 from app.recognition import LoadedModel
@@ -27,17 +27,15 @@ router = APIRouter(prefix="/api", tags=["check"])
 _LOOKUPS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hwr-check")
 
 
-async def _lookup(r: NameParam, request: Request) -> LoadedModel | None:
+async def _lookup(r: NameParam, store: StoreDep, models: ModelsDep) -> LoadedModel | None:
     """The trained model of the recognizer named in the path, or None (NotFound becomes 404).
     A cached model needs no trip at all: deleting a recognizer drops its model from the cache."""
-    state = request.app.state
-    cached: LoadedModel | None = state.models.peek(r)
+    cached = models.peek(r)
     if cached is not None:
         return cached
 
     def lookup() -> LoadedModel | None:
-        recognizer = state.store.get_recognizer(r)
-        return state.models.get(recognizer.name)  # type: ignore[no-any-return]
+        return models.get(store.get_recognizer(r).name)
 
     return await asyncio.get_running_loop().run_in_executor(_LOOKUPS, lookup)
 
