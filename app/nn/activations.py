@@ -3,6 +3,11 @@
 `ACTIVATIONS[name](Z)` returns `A = f(Z)`; `DERIVATIVES[name](A)` returns `f'(Z)` computed from
 `A` alone (sigmoid `A*(1-A)`, tanh `1-A**2`, relu `A>0`, linear `1`), so backprop never keeps `Z`.
 The `*_inplace` variants are for the training hot loops: they overwrite their first argument.
+
+"softmax" (row-wise over the last axis) is in ACTIVATIONS but deliberately NOT in DERIVATIVES or
+BACKPROP: its Jacobian is not elementwise, so `dA * f'(A)` would be a wrong gradient. It is valid
+only as the output activation, where the loss gives dL/dZ directly (losses.output_delta:
+cross-entropy's is `P - Y`).
 """
 
 from collections.abc import Callable
@@ -31,6 +36,11 @@ def linear(Z: Array) -> Array:
     return np.array(Z, copy=True)
 
 
+def softmax(Z: Array) -> Array:
+    """exp(Z) / sum(exp(Z)) per row (last axis), shifted by the row max so it never overflows."""
+    return softmax_inplace(np.array(Z, copy=True))
+
+
 def sigmoid_derivative(A: Array) -> Array:
     return A * (1 - A)
 
@@ -52,6 +62,7 @@ ACTIVATIONS: dict[str, Callable[[Array], Array]] = {
     "tanh": tanh,
     "relu": relu,
     "linear": linear,
+    "softmax": softmax,
 }
 
 DERIVATIVES: dict[str, Callable[[Array], Array]] = {
@@ -85,6 +96,15 @@ def linear_inplace(Z: Array) -> Array:
     return Z
 
 
+def softmax_inplace(Z: Array) -> Array:
+    # exp(z - max) / sum(exp(z - max)) is the same value, and exp of a value <= 0 cannot overflow
+    # (the row max becomes exp(0) = 1, so the sum is >= 1: no division by 0 either).
+    Z -= Z.max(axis=-1, keepdims=True)
+    np.exp(Z, out=Z)
+    Z /= Z.sum(axis=-1, keepdims=True)
+    return Z
+
+
 def sigmoid_backprop(dA: Array, A: Array) -> Array:
     """dZ = dA * A * (1 - A), written into dA."""
     dA *= A
@@ -113,9 +133,11 @@ ACTIVATIONS_INPLACE: dict[str, Callable[[Array], Array]] = {
     "tanh": tanh_inplace,
     "relu": relu_inplace,
     "linear": linear_inplace,
+    "softmax": softmax_inplace,
 }
 
-# BACKPROP[name](dA, A) turns dL/dA into dL/dZ in place: dA *= DERIVATIVES[name](A).
+# BACKPROP[name](dA, A) turns dL/dA into dL/dZ in place: dA *= DERIVATIVES[name](A). A name
+# without an entry (softmax) cannot be a hidden activation: Network rejects it there.
 BACKPROP: dict[str, Callable[[Array, Array], Array]] = {
     "sigmoid": sigmoid_backprop,
     "tanh": tanh_backprop,

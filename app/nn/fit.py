@@ -1,13 +1,15 @@
 """Training loops: per-sample "classic" (the original algorithm) and vectorised mini-batches.
 
 One loop serves both (classic is a batch of one, in the given order). A batch of m rows takes one
-step of `lr` on the batch-MEAN gradient of the per-sample loss `1/2 * sum((output - target)**2)`;
-for m = 1 that is the original `w -= lr * input * delta`. So `learning_rate` means the same in
-both modes: the step on the mean gradient of the samples an update sees. Measured (144-144-26
-sigmoid, 26 classes): the largest stable rate is the same for every batch size (1.2 trains,
-2.4 collapses all outputs to 0 at batch 4 to 64), whereas scaling by the batch size (the summed
-gradient) stalls or collapses at lr 0.3 from batch 8 up (0.3 x 8 = 2.4). A mini-batch pass makes m
-times fewer updates, so it needs more passes than classic, but each sample costs 3-5x less.
+step of `lr` on the batch-MEAN gradient of the per-sample loss, by default the half squared error
+`1/2 * sum((output - target)**2)` (or with `loss="cross_entropy"` and a softmax output
+`-sum(target * log(output))`); for m = 1 that is the original `w -= lr * input * delta`. So
+`learning_rate` means the same in both modes: the step on the mean gradient of the samples an
+update sees. Measured (144-144-26 sigmoid, 26 classes): the largest stable rate is the same for
+every batch size (1.2 trains, 2.4 collapses all outputs to 0 at batch 4 to 64), whereas scaling by
+the batch size (the summed gradient) stalls or collapses at lr 0.3 from batch 8 up (0.3 x 8 = 2.4).
+A mini-batch pass makes m times fewer updates, so it needs more passes than classic, but each
+sample costs 3-5x less.
 
 BLAS threads: numpy's OpenBLAS may run several threads for the products here; on a small or busy
 machine that makes small products far slower. The caller limits them (threadpoolctl); these
@@ -22,6 +24,7 @@ import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
 from app.nn.activations import ACTIVATIONS_INPLACE, BACKPROP
+from app.nn.losses import LOSSES, check_loss, check_targets
 from app.nn.network import Array, Network
 
 Mode = Literal["classic", "minibatch"]
@@ -45,19 +48,27 @@ DEFAULT_ACTIVATION = "sigmoid"
 DEFAULT_BIAS = True
 DEFAULT_INIT = "auto"  # see network.INITS: Glorot (x2 for sigmoid), He for relu
 DEFAULT_DTYPE = np.float32  # same passes as float64 here, 1.5-2x faster per sample
+DEFAULT_LOSS = "squared_error"  # "cross_entropy" needs output_activation="softmax"
+DEFAULT_WEIGHT_DECAY = 0.0
 CLASSIC_HIDDEN = 144
 CLASSIC_LEARNING_RATE = 0.3
 
 
 @dataclass(frozen=True)
 class TrainOptions:
-    """How to train; `learning_rate` is the step on the batch-mean gradient (classic: batch 1)."""
+    """How to train; `learning_rate` is the step on the batch-mean gradient (classic: batch 1).
+
+    `loss` is one of losses.LOSSES; `weight_decay` is L2 on the weights (not the biases): each
+    step adds wd * W to their gradient, i.e. also takes W -= lr * wd * W.
+    """
 
     mode: Mode = DEFAULT_MODE
     batch_size: int = DEFAULT_BATCH_SIZE
     learning_rate: float = DEFAULT_LEARNING_RATE
     momentum: float = DEFAULT_MOMENTUM
     shuffle: bool = DEFAULT_SHUFFLE
+    loss: str = DEFAULT_LOSS
+    weight_decay: float = DEFAULT_WEIGHT_DECAY
 
     def __post_init__(self) -> None:
         if self.mode not in ("classic", "minibatch"):
@@ -68,6 +79,10 @@ class TrainOptions:
             raise ValueError(f"learning_rate must be positive and finite, got {self.learning_rate}")
         if not 0 <= self.momentum < 1:
             raise ValueError(f"momentum must be in [0, 1), got {self.momentum}")
+        if self.loss not in LOSSES:
+            raise ValueError(f"loss must be one of {list(LOSSES)}, got {self.loss!r}")
+        if not 0 <= self.weight_decay < float("inf"):
+            raise ValueError(f"weight_decay must be >= 0 and finite, got {self.weight_decay}")
 
 
 def classic_network(
@@ -92,7 +107,10 @@ CLASSIC_OPTIONS = TrainOptions(
 
 
 def mse(net: Network, X: NDArray[Any], Y: NDArray[Any]) -> float:
-    """The original's MSE: mean over samples of the summed squared output error."""
+    """The original's MSE: mean over samples of the summed squared output error.
+
+    The same whatever the loss trained: for a softmax output, the squared error of probabilities.
+    """
     E = net.predict(X) - np.asarray(Y, dtype=net.dtype)
     return float(np.einsum("ij,ij->", E, E, dtype=np.float64) / max(len(E), 1))
 
@@ -109,6 +127,8 @@ def passes(
     X (n, sizes[0]), Y (n, sizes[-1]). The caller stops iterating when it wants to (and should
     stop on a non-finite MSE: a rate far too high for the network diverges). The weights are
     updated in place; another thread reading them meanwhile may see a half-applied update.
+    ValueError (on the first next()) for data that does not fit, or a loss that does not fit the
+    output activation (softmax goes with cross_entropy, and only with it).
     """
     X = np.ascontiguousarray(X, dtype=net.dtype)
     Y = np.ascontiguousarray(Y, dtype=net.dtype)
@@ -116,10 +136,14 @@ def passes(
         raise ValueError(f"X and Y must be 2-D with the same, non-zero number of rows: {X.shape}")
     if X.shape[1] != net.sizes[0] or Y.shape[1] != net.sizes[-1]:
         raise ValueError(f"X {X.shape}, Y {Y.shape} do not fit a network of sizes {net.sizes}")
+    check_loss(options.loss, net.activations[-1])
+    if options.loss == "cross_entropy":
+        check_targets(Y)
     while True:
         order = rng.permutation(len(X)) if options.shuffle else None
         batch_size = 1 if options.mode == "classic" else options.batch_size
-        _train_pass(net, X, Y, order, batch_size, options.learning_rate, options.momentum)
+        lr, mu, wd = options.learning_rate, options.momentum, options.weight_decay
+        _train_pass(net, X, Y, order, batch_size, lr, mu, options.loss, wd)
         yield mse(net, X, Y)
 
 
@@ -131,20 +155,28 @@ def _train_pass(
     batch_size: int,
     learning_rate: float,
     momentum: float,
+    loss: str = DEFAULT_LOSS,
+    weight_decay: float = 0.0,
 ) -> None:
     """One pass in batches of batch_size rows (1 = classic), each followed by an update.
 
     The same maths as net.forward / net.backward / net.step (the tests hold them equal), fused
     into preallocated buffers: per layer `W[i] -= lr/m * A[i].T @ dZ[i]` for a batch of m rows,
-    which for m = 1 is the original `w -= lr * input * delta`.
+    which for m = 1 is the original `w -= lr * input * delta`. passes() has checked the loss.
     """
     W, b, bias, L, dtype = net.W, net.b, net.bias, len(net.W), net.dtype
     act = [ACTIVATIONS_INPLACE[name] for name in net.activations]
-    back = [BACKPROP[name] for name in net.activations]
+    back = [BACKPROP[name] for name in net.activations[:-1]]
+    # The output layer's dL/dZ is (A - Y) * f'(Z) for squared error; for cross-entropy it is
+    # P - Y already, so its "backprop" is the identity: the per-batch work is the same for both.
+    back.append(BACKPROP["linear" if loss == "cross_entropy" else net.activations[-1]])
     WT = [w.T for w in W]  # views: they follow the in-place updates of W
     G = [np.empty_like(w) for w in W]  # lr/m * dW
     gb = [np.empty_like(v) for v in b]  # lr/m * db
     VW, Vb = net.velocity() if momentum else ([], [])
+    # lr * wd, and buffers for lr * wd * W (an empty list: no decay, no work per batch)
+    decay = np.array(learning_rate * weight_decay, dtype=dtype)
+    D = [np.empty_like(w) for w in W] if weight_decay else []
     if order is not None:
         X, Y = X[order], Y[order]
     m_full = min(batch_size, len(X))
@@ -172,6 +204,8 @@ def _train_pass(
                 if i > 0:
                     np.dot(d, WT[i], out=dZ[i - 1])  # dA[i], with W[i] before its update
                 np.dot(AT[i], d, out=G[i])
+                if D:
+                    G[i] += np.multiply(W[i], decay, out=D[i])  # + lr * wd * W, before the update
                 if bias:
                     np.dot(ones[:m], d, out=gb[i])
                 if momentum:

@@ -1,8 +1,9 @@
 """A fully connected network: init, forward, backward, step; and its JSON form (hwr-model/1).
 
 Shapes: `X` (n, sizes[0]); `W[i]` (sizes[i], sizes[i+1]); `b[i]` (sizes[i+1],);
-`A[i]` (n, sizes[i]) with `A[0] = X`. The loss of `backward` is
-`L = 1/(2n) * sum((A[-1] - Y)**2)`, so a single sample gives the original per-sample update.
+`A[i]` (n, sizes[i]) with `A[0] = X`. The loss of `backward` is `L = 1/(2n) * sum((A[-1] - Y)**2)`
+(so a single sample gives the original per-sample update) or, for a softmax output,
+`L = -1/n * sum(Y * log(A[-1]))` (app/nn/losses.py).
 """
 
 import math
@@ -14,12 +15,13 @@ import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
 from app.nn.activations import ACTIVATIONS, ACTIVATIONS_INPLACE, BACKPROP
+from app.nn.losses import output_delta
 
 Array = NDArray[np.floating]
 
 # Weight init, each drawn from the Generator passed in (biases start at zero):
 # "xavier": Glorot-uniform U[-a, a], a = sqrt(6 / (n_in + n_out)); "he": a = sqrt(6 / n_in);
-# "auto": He for relu layers, Glorot for tanh and linear, Glorot x SIGMOID_GAIN for sigmoid;
+# "auto": He for relu, Glorot for tanh, linear and softmax, Glorot x SIGMOID_GAIN for sigmoid;
 # "uniform-classic": U[0, 0.1) as the original (all positive); "zeros": for loading weights.
 INITS = ("auto", "xavier", "he", "uniform-classic", "zeros")
 # Glorot & Bengio suggest 4 for the logistic (its slope at 0 is 1/4); with 0/1 grid inputs 4
@@ -34,7 +36,7 @@ class ModelFormatError(ValueError):
 
 
 class Network:
-    """Multilayer perceptron trained by backprop on half the mean squared error."""
+    """Multilayer perceptron trained by backprop on half the squared error or cross-entropy."""
 
     def __init__(
         self,
@@ -61,6 +63,11 @@ class Network:
         for name in self.activations:
             if name not in ACTIVATIONS:
                 raise ValueError(f"unknown activation {name!r}; known: {sorted(ACTIVATIONS)}")
+        for name in hidden:  # backprop through a hidden layer needs f' (softmax has none here)
+            if name not in BACKPROP:
+                raise ValueError(f"{name!r} is only valid as the output activation")
+        if output_activation == "softmax" and self.sizes[-1] < 2:
+            raise ValueError("a softmax output needs at least 2 units (1 is always 1.0)")
         if init not in INITS:
             raise ValueError(f"unknown init {init!r}; known: {list(INITS)}")
         self.dtype = np.dtype(dtype)
@@ -86,39 +93,70 @@ class Network:
         """X (n, sizes[0]) -> [A[0] = X, ..., A[-1]] with A[i] (n, sizes[i])."""
         A = [np.asarray(X, dtype=self.dtype)]
         with np.errstate(over="ignore"):
-            for W, b, name in zip(self.W, self.b, self.activations, strict=True):
-                Z = A[-1] @ W
-                if self.bias:
-                    Z += b
-                A.append(ACTIVATIONS_INPLACE[name](Z))
+            for i, name in enumerate(self.activations):
+                A.append(ACTIVATIONS_INPLACE[name](self._affine(A[-1], i)))
         return A
+
+    def logits(self, X: NDArray[Any]) -> Array:
+        """X (n, sizes[0]) -> the output layer's pre-activation Z (n, sizes[-1]).
+
+        predict(X) is f(Z) for the output activation f; temperature calibration uses softmax(Z/T).
+        """
+        A = np.asarray(X, dtype=self.dtype)
+        with np.errstate(over="ignore"):
+            for i, name in enumerate(self.activations[:-1]):
+                A = ACTIVATIONS_INPLACE[name](self._affine(A, i))
+        return self._affine(A, len(self.W) - 1)
+
+    def _affine(self, A: Array, i: int) -> Array:
+        """Z = A @ W[i] + b[i], a new array: A (n, sizes[i]) -> Z (n, sizes[i+1])."""
+        Z = A @ self.W[i]
+        if self.bias:
+            Z += self.b[i]
+        return Z
 
     def predict(self, X: NDArray[Any]) -> Array:
         """X (n, sizes[0]) -> outputs (n, sizes[-1])."""
         return self.forward(X)[-1]
 
-    def backward(self, A: list[Array], Y: NDArray[Any]) -> tuple[list[Array], list[Array]]:
-        """Gradients dW, db of L = 1/(2n) * sum((A[-1] - Y)**2) from the activations of forward.
+    def backward(
+        self, A: list[Array], Y: NDArray[Any], loss: str = "squared_error"
+    ) -> tuple[list[Array], list[Array]]:
+        """Gradients dW, db of the loss from the activations A of forward and the targets Y.
 
-        db is all zeros when the network has no bias.
+        "squared_error": L = 1/(2n) * sum((A[-1] - Y)**2); "cross_entropy" (softmax output, rows
+        of Y summing to 1): L = -1/n * sum(Y * log(A[-1])). ValueError for a loss that does not
+        fit the output activation. db is all zeros when the network has no bias.
         """
-        n = A[0].shape[0]
-        dA = A[-1] - np.asarray(Y, dtype=self.dtype)  # dL/dA[-1], times n
-        dA *= 1.0 / n
-        dW: list[Array] = [np.empty(0, dtype=self.dtype)] * len(self.W)
-        db: list[Array] = [np.empty(0, dtype=self.dtype)] * len(self.W)
-        for i in reversed(range(len(self.W))):
-            dZ = BACKPROP[self.activations[i]](dA, A[i + 1])
+        n, L = A[0].shape[0], len(self.W)
+        Y = np.asarray(Y, dtype=self.dtype)
+        dZ = output_delta(loss, self.activations[-1], A[-1], Y)  # dL/dZ[L-1], times n
+        dZ *= 1.0 / n
+        dW: list[Array] = [np.empty(0, dtype=self.dtype)] * L
+        db: list[Array] = [np.empty(0, dtype=self.dtype)] * L
+        for i in reversed(range(L)):
             dW[i] = A[i].T @ dZ
             db[i] = dZ.sum(axis=0) if self.bias else np.zeros_like(self.b[i])
             if i > 0:
-                dA = dZ @ self.W[i].T
+                dA = dZ @ self.W[i].T  # dL/dA[i]
+                dZ = BACKPROP[self.activations[i - 1]](dA, A[i])  # dL/dZ[i-1]
         return dW, db
 
     def step(
-        self, dW: list[Array], db: list[Array], learning_rate: float, momentum: float = 0.0
+        self,
+        dW: list[Array],
+        db: list[Array],
+        learning_rate: float,
+        momentum: float = 0.0,
+        weight_decay: float = 0.0,
     ) -> None:
-        """W -= lr * dW (and b), or with classical momentum: V = mu*V - lr*dW; W += V."""
+        """W -= lr * dW (and b), or with classical momentum: V = mu*V - lr*dW; W += V.
+
+        weight_decay adds the gradient of wd/2 * sum(W**2) to dW (weights only, not biases), so
+        a plain step also takes W -= lr * wd * W.
+        """
+        if weight_decay:
+            dW = [g + weight_decay * w for g, w in zip(dW, self.W, strict=True)]
         if momentum:
             VW, Vb = self.velocity()
             for i in range(len(self.W)):
@@ -182,6 +220,11 @@ class Network:
         for name in activations:
             if not isinstance(name, str) or name not in ACTIVATIONS:
                 raise ModelFormatError(f"unknown activation {name!r} in network.activations")
+        for name in activations[:-1]:
+            if name not in BACKPROP:
+                raise ModelFormatError(f"{name!r} is only valid as the last network.activations")
+        if activations[-1] == "softmax" and sizes[-1] < 2:
+            raise ModelFormatError("a softmax output needs network.sizes[-1] >= 2")
         bias = _field(spec, "bias", bool, "network.bias")
         count = sum(a * b + (b if bias else 0) for a, b in pairwise(sizes))
         if count > max_parameters:

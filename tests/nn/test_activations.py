@@ -10,9 +10,11 @@ from app.nn.activations import ACTIVATIONS, ACTIVATIONS_INPLACE, BACKPROP, DERIV
 NAMES = ["sigmoid", "tanh", "relu", "linear"]
 
 
-def test_the_four_activations_are_known() -> None:
-    assert sorted(ACTIVATIONS) == sorted(NAMES)
-    assert sorted(DERIVATIVES) == sorted(NAMES)
+def test_the_activations_are_known() -> None:
+    """The four elementwise ones, plus softmax (output only): a derivative or backprop entry
+    for it would be used as if its Jacobian were diagonal, a silently wrong gradient."""
+    assert sorted(ACTIVATIONS) == sorted(ACTIVATIONS_INPLACE) == sorted([*NAMES, "softmax"])
+    assert sorted(DERIVATIVES) == sorted(BACKPROP) == sorted(NAMES)
 
 
 @pytest.mark.parametrize("name", NAMES)

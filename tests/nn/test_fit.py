@@ -7,6 +7,7 @@ import pytest
 
 from app.nn import fit
 from app.nn.fit import CLASSIC_OPTIONS, TrainOptions, classic_network, mse, passes
+from app.nn.losses import loss_value
 from app.nn.network import Network
 
 
@@ -24,6 +25,12 @@ def test_mse_is_the_mean_over_samples_of_the_summed_squared_error() -> None:
     net = Network([4, 3], init="zeros")  # every output is sigmoid(0) = 0.5
     Y = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 0.0]])
     assert mse(net, np.zeros((2, 4)), Y) == pytest.approx((0.75 + 0.75) / 2)
+
+
+def test_mse_of_a_softmax_output_is_the_squared_error_of_the_probabilities() -> None:
+    net = Network([4, 3], output_activation="softmax", init="zeros")  # every output is 1/3
+    Y = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
+    assert mse(net, np.zeros((2, 4)), Y) == pytest.approx((4 / 9 + 1 / 9 + 1 / 9), rel=1e-15)
 
 
 def test_xor() -> None:
@@ -175,21 +182,35 @@ def test_momentum_changes_the_trajectory_and_still_converges() -> None:
     assert runs[0.9][-1] < 0.001
 
 
+@pytest.mark.parametrize("weight_decay", [0.0, 0.3])
+@pytest.mark.parametrize("loss", ["squared_error", "cross_entropy"])
 @pytest.mark.parametrize("momentum", [0.0, 0.7])
 @pytest.mark.parametrize("bias", [True, False])
 @pytest.mark.parametrize("batch_size", [1, 3, 7])
 def test_fused_loop_equals_forward_backward_step(
-    batch_size: int, bias: bool, momentum: float
+    batch_size: int, bias: bool, momentum: float, loss: str, weight_decay: float
 ) -> None:
     """passes() must do exactly what forward/backward/step do, batch after batch (incl. the
-    short last batch of 7 samples in 3s)."""
+    short last batch of 7 samples in 3s), for either loss, with and without weight decay."""
     rng = np.random.default_rng(4)
-    X, Y = rng.normal(size=(7, 5)), rng.uniform(size=(7, 3))
-    sizes, acts = [5, 4, 6, 3], {"hidden_activation": ["tanh", "relu"], "bias": bias}
+    X = rng.normal(size=(7, 5))
+    if loss == "cross_entropy":  # soft targets: rows summing to 1, not only one-hot
+        Y, output = rng.dirichlet(np.ones(3), size=7), "softmax"
+    else:
+        Y, output = rng.uniform(size=(7, 3)), "sigmoid"
+    sizes = [5, 4, 6, 3]
+    acts = {"hidden_activation": ["tanh", "relu"], "output_activation": output, "bias": bias}
     fused = Network(sizes, **acts, rng=np.random.default_rng(1))  # type: ignore[arg-type]
     reference = Network(sizes, **acts, rng=np.random.default_rng(1))  # type: ignore[arg-type]
     mode: fit.Mode = "classic" if batch_size == 1 else "minibatch"
-    options = TrainOptions(mode=mode, batch_size=batch_size, learning_rate=0.1, momentum=momentum)
+    options = TrainOptions(
+        mode=mode,
+        batch_size=batch_size,
+        learning_rate=0.1,
+        momentum=momentum,
+        loss=loss,
+        weight_decay=weight_decay,
+    )
     order_rng = np.random.default_rng(9)
     train_passes = passes(fused, X, Y, options, np.random.default_rng(9))
     for _ in range(3):
@@ -198,11 +219,77 @@ def test_fused_loop_equals_forward_backward_step(
         for start in range(0, 7, batch_size):
             rows = order[start : start + batch_size]
             A = reference.forward(X[rows])
-            dW, db = reference.backward(A, Y[rows])
-            reference.step(dW, db, 0.1, momentum)
+            dW, db = reference.backward(A, Y[rows], loss)
+            reference.step(dW, db, 0.1, momentum, weight_decay)
         assert reported == pytest.approx(mse(reference, X, Y), rel=1e-12)
     for a, b in zip(fused.W + fused.b, reference.W + reference.b, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+
+
+def test_fused_weight_decay_shrinks_weights_only() -> None:
+    """Zero inputs and targets equal to the bias: a zero gradient, so a pass of 2 batches is
+    exactly W *= (1 - lr * wd) twice, and the biases stay where they are."""
+    net = Network([3, 2], output_activation="linear", rng=np.random.default_rng(0))
+    net.b[0][...] = [0.5, -0.25]
+    W0 = net.W[0].copy()
+    X, Y = np.zeros((8, 3)), np.tile(net.b[0], (8, 1))
+    options = TrainOptions(batch_size=4, learning_rate=0.5, weight_decay=0.1, shuffle=False)
+    assert train(net, X, Y, options, 1) == [0.0]
+    np.testing.assert_allclose(net.W[0], 0.95**2 * W0, rtol=1e-15)
+    np.testing.assert_array_equal(net.b[0], [0.5, -0.25])
+
+
+def test_weight_decay_keeps_weights_smaller() -> None:
+    rng = np.random.default_rng(0)
+    X, labels = noisy_copies(shapes(), 4, rng, flips=4)
+    norms = {}
+    for wd in (0.0, 0.01):
+        net = Network([144, 20, 5], output_activation="softmax", rng=np.random.default_rng(1))
+        options = TrainOptions(learning_rate=0.1, loss="cross_entropy", weight_decay=wd)
+        train(net, X, np.eye(5)[labels], options, 30)
+        assert (net.predict(X).argmax(axis=1) == labels).all()
+        norms[wd] = float(np.sqrt(sum(np.sum(w**2) for w in net.W)))
+    assert norms[0.0] == pytest.approx(13.18, abs=0.05)
+    assert norms[0.01] == pytest.approx(11.53, abs=0.05)
+
+
+def blobs(per_class: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """4 Gaussian blobs (sd 0.7) around the corners (+-2, +-2): X (4 * per_class, 2), labels."""
+    centres = np.array([[2.0, 2.0], [-2.0, 2.0], [-2.0, -2.0], [2.0, -2.0]])
+    labels = np.repeat(np.arange(4), per_class)
+    return centres[labels] + rng.normal(scale=0.7, size=(len(labels), 2)), labels
+
+
+def test_cross_entropy_learns_four_blobs() -> None:
+    rng = np.random.default_rng(0)
+    X, labels = blobs(25, rng)
+    X_test, labels_test = blobs(100, rng)
+    Y = np.eye(4)[labels]
+    net = Network([2, 8, 4], hidden_activation="tanh", output_activation="softmax", rng=rng)
+    assert (net.predict(X_test).argmax(axis=1) == labels_test).mean() < 0.5
+    before = loss_value("cross_entropy", net.predict(X), Y)
+    assert before == pytest.approx(1.476, abs=1e-3)  # about log(4) = 1.386: guessing
+    options = TrainOptions(batch_size=4, learning_rate=0.1, loss="cross_entropy")
+    train(net, X, Y, options, 20)
+    assert (net.predict(X_test).argmax(axis=1) == labels_test).mean() >= 0.95
+    assert loss_value("cross_entropy", net.predict(X), Y) == pytest.approx(0.0142, abs=1e-3)
+
+
+def test_xor_with_a_two_unit_softmax_output() -> None:
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+    Y = np.eye(2)[[0, 1, 1, 0]]
+    net = Network(
+        [2, 3, 2],
+        hidden_activation="tanh",
+        output_activation="softmax",
+        rng=np.random.default_rng(0),
+    )
+    options = TrainOptions(mode="classic", learning_rate=0.5, shuffle=False, loss="cross_entropy")
+    history = train(net, X, Y, options, 1000)
+    assert 0.45 < history[0] < 0.55  # both outputs near 0.5: no better than guessing
+    assert first_below(history, 0.01) == pytest.approx(32, abs=5)
+    assert loss_value("cross_entropy", net.predict(X), Y) < 1e-3
+    np.testing.assert_array_equal(net.predict(X).argmax(axis=1), [0, 1, 1, 0])
 
 
 def test_float32_training_stays_float32_and_follows_float64() -> None:
@@ -223,6 +310,11 @@ def test_options_and_data_are_validated() -> None:
         TrainOptions(learning_rate=float("nan"))
     with pytest.raises(ValueError, match="momentum"):
         TrainOptions(momentum=1.0)
+    with pytest.raises(ValueError, match="loss must be one of"):
+        TrainOptions(loss="hinge")
+    for weight_decay in (-0.1, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="weight_decay"):
+            TrainOptions(weight_decay=weight_decay)
     net = Network([3, 2])
     with pytest.raises(ValueError, match="do not fit"):
         next(
@@ -232,3 +324,15 @@ def test_options_and_data_are_validated() -> None:
         next(
             passes(net, np.zeros((4, 3)), np.zeros((3, 2)), TrainOptions(), np.random.default_rng())
         )
+
+
+def test_the_loss_must_fit_the_output_activation() -> None:
+    X, Y, rng = np.zeros((4, 3)), np.eye(2)[[0, 1, 1, 0]], np.random.default_rng()
+    softmax_net = Network([3, 2], output_activation="softmax")
+    with pytest.raises(ValueError, match="'softmax' output activation needs the cross_entropy"):
+        next(passes(softmax_net, X, Y, TrainOptions(), rng))
+    sigmoid_net = Network([3, 2])
+    with pytest.raises(ValueError, match="cross_entropy needs a softmax output"):
+        next(passes(sigmoid_net, X, Y, TrainOptions(loss="cross_entropy"), rng))
+    with pytest.raises(ValueError, match="each row must sum to 1"):
+        next(passes(softmax_net, X, 2 * Y, TrainOptions(loss="cross_entropy"), rng))

@@ -7,18 +7,29 @@ from typing import Any
 import numpy as np
 import pytest
 
+from app.nn.activations import softmax
 from app.nn.network import ModelFormatError, Network
 
 NAMES = ["sigmoid", "tanh", "relu", "linear"]
 
 
 def half_mse(net: Network, X: np.ndarray, Y: np.ndarray) -> float:
-    """The loss backward differentiates: 1/(2n) * sum((A[-1] - Y)**2)."""
+    """The loss backward differentiates by default: 1/(2n) * sum((A[-1] - Y)**2)."""
     return float(0.5 * np.sum((net.predict(X) - Y) ** 2) / len(X))
 
 
-def numeric_gradient(net: Network, X: np.ndarray, Y: np.ndarray, P: np.ndarray) -> np.ndarray:
-    """Five-point central differences of half_mse with respect to every entry of P.
+def cross_entropy(net: Network, X: np.ndarray, Y: np.ndarray) -> float:
+    """backward's loss="cross_entropy": -1/n * sum(Y * log(A[-1])), written out independently."""
+    return float(-np.sum(Y * np.log(net.predict(X))) / len(X))
+
+
+LOSS = {"squared_error": half_mse, "cross_entropy": cross_entropy}
+
+
+def numeric_gradient(
+    net: Network, X: np.ndarray, Y: np.ndarray, P: np.ndarray, loss: str = "squared_error"
+) -> np.ndarray:
+    """Five-point central differences of the loss with respect to every entry of P.
 
     Error O(h**4) + O(eps/h): about 1e-12 here, so small gradients can be held to 1e-6 too.
     """
@@ -28,7 +39,7 @@ def numeric_gradient(net: Network, X: np.ndarray, Y: np.ndarray, P: np.ndarray) 
         L = []
         for k in (-2, -1, 1, 2):
             P[index] = saved + k * h
-            L.append(half_mse(net, X, Y))
+            L.append(LOSS[loss](net, X, Y))
         P[index] = saved
         G[index] = (L[0] - 8 * L[1] + 8 * L[2] - L[3]) / (12 * h)
     return G
@@ -40,23 +51,28 @@ def max_relative_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
 
 
 def generic_case(
-    sizes: list[int], hidden: str, output: str, bias: bool, seed: int
+    sizes: list[int], hidden: str, output: str, bias: bool, seed: int, loss: str = "squared_error"
 ) -> tuple[Network, np.ndarray, np.ndarray]:
     """A seeded network and data at a generic point: every layer has a gradient, and no relu
-    pre-activation lies within 1e-3 of the kink (where finite differences are meaningless)."""
+    pre-activation lies within 1e-3 of the kink (where finite differences are meaningless).
+    Cross-entropy targets are random distributions (rows summing to 1), not only one-hot."""
     for attempt in range(100):
         rng = np.random.default_rng([seed, attempt])
         net = Network(sizes, hidden_activation=hidden, output_activation=output, bias=bias, rng=rng)
         for b in net.b:  # non-zero biases, so their effect on the other gradients is exercised
             b[...] = rng.normal(scale=0.5, size=b.shape) if bias else 0.0
-        X, Y = rng.normal(size=(6, sizes[0])), rng.uniform(size=(6, sizes[-1]))
+        X = rng.normal(size=(6, sizes[0]))
+        if loss == "cross_entropy":
+            Y = rng.dirichlet(np.ones(sizes[-1]), size=6)
+        else:
+            Y = rng.uniform(size=(6, sizes[-1]))
         A = net.forward(X)
         Z = [a @ W + b for a, W, b in zip(A, net.W, net.b, strict=False)]
         near_kink = any(
             name == "relu" and np.abs(z).min() < 1e-3
             for z, name in zip(Z, net.activations, strict=True)
         )
-        dW, _ = net.backward(A, Y)
+        dW, _ = net.backward(A, Y, loss)
         if not near_kink and all(np.abs(g).max() > 1e-3 for g in dW):
             return net, X, Y
     raise AssertionError("no generic case found")
@@ -79,6 +95,40 @@ def test_backward_matches_finite_differences(
             assert max_relative_error(db[i], numeric_gradient(net, X, Y, net.b[i])) < 1e-6
         else:
             assert not db[i].any()
+
+
+@pytest.mark.parametrize("n_hidden", [1, 2])
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("hidden", ["tanh", "sigmoid", "relu"])
+def test_softmax_cross_entropy_backward_matches_finite_differences(
+    hidden: str, bias: bool, n_hidden: int
+) -> None:
+    sizes = [3, *[5, 4][:n_hidden], 3]
+    net, X, Y = generic_case(
+        sizes, hidden, "softmax", bias, seed=10 + n_hidden, loss="cross_entropy"
+    )
+    dW, db = net.backward(net.forward(X), Y, loss="cross_entropy")
+    for i in range(len(net.W)):
+        assert dW[i].shape == net.W[i].shape and db[i].shape == net.b[i].shape
+        numeric = numeric_gradient(net, X, Y, net.W[i], "cross_entropy")
+        assert max_relative_error(dW[i], numeric) < 1e-6
+        if bias:
+            numeric = numeric_gradient(net, X, Y, net.b[i], "cross_entropy")
+            assert max_relative_error(db[i], numeric) < 1e-6
+        else:
+            assert not db[i].any()
+
+
+def test_backward_rejects_a_loss_that_does_not_fit_the_output() -> None:
+    X, Y = np.zeros((2, 3)), np.eye(2)
+    sigmoid_net = Network([3, 2])
+    with pytest.raises(ValueError, match="cross_entropy needs a softmax output"):
+        sigmoid_net.backward(sigmoid_net.forward(X), Y, loss="cross_entropy")
+    softmax_net = Network([3, 2], output_activation="softmax")
+    with pytest.raises(ValueError, match="needs the cross_entropy loss"):
+        softmax_net.backward(softmax_net.forward(X), Y)
+    with pytest.raises(ValueError, match="unknown loss"):
+        sigmoid_net.backward(sigmoid_net.forward(X), Y, loss="hinge")
 
 
 def test_forward_shapes_and_known_output() -> None:
@@ -124,6 +174,24 @@ def test_step_plain_and_with_momentum() -> None:
     np.testing.assert_allclose(net.b[0], b0[0] - 0.2 - 0.38)
 
 
+def test_weight_decay_shrinks_weights_but_not_biases() -> None:
+    net = Network([2, 3, 1], rng=np.random.default_rng(5))
+    for b in net.b:
+        b[...] = 1.0
+    W0 = [w.copy() for w in net.W]
+    zero_dW, zero_db = [np.zeros_like(w) for w in net.W], [np.zeros_like(b) for b in net.b]
+    net.step(zero_dW, zero_db, 0.1, weight_decay=0.5)  # W -= 0.1 * 0.5 * W
+    np.testing.assert_allclose(net.W[0], 0.95 * W0[0], rtol=1e-15)
+    np.testing.assert_allclose(net.W[1], 0.95 * W0[1], rtol=1e-15)
+    assert all((b == 1.0).all() for b in net.b)
+    assert not zero_dW[0].any()  # the caller's gradients are left alone
+    net.step(zero_dW, zero_db, 0.1, momentum=0.5, weight_decay=0.5)  # V = -0.05 W; W += V
+    np.testing.assert_allclose(net.W[0], 0.95**2 * W0[0], rtol=1e-15)
+    net.step(zero_dW, zero_db, 0.1, momentum=0.5, weight_decay=0.5)  # V = 0.5 V - 0.05 W
+    np.testing.assert_allclose(net.W[0], (0.95**3 - 0.5 * 0.05 * 0.95) * W0[0], rtol=1e-14)
+    assert all((b == 1.0).all() for b in net.b)
+
+
 def test_no_bias_network_never_moves_its_bias() -> None:
     net = Network([2, 3, 1], bias=False, rng=np.random.default_rng(5))
     X, Y = np.array([[1.0, 0.0]]), np.array([[1.0]])
@@ -135,6 +203,12 @@ def test_no_bias_network_never_moves_its_bias() -> None:
 
 def test_rejects_bad_arguments() -> None:
     with pytest.raises(ValueError, match="unknown activation"):
+        Network([2, 1], output_activation="swish")
+    with pytest.raises(ValueError, match="'softmax' is only valid as the output activation"):
+        Network([2, 3, 2], hidden_activation="softmax", output_activation="softmax")
+    with pytest.raises(ValueError, match="'softmax' is only valid as the output activation"):
+        Network([2, 3, 3, 2], hidden_activation=["tanh", "softmax"])
+    with pytest.raises(ValueError, match="at least 2 units"):
         Network([2, 1], output_activation="softmax")
     with pytest.raises(ValueError, match="2 hidden layers but 1"):
         Network([2, 3, 3, 1], hidden_activation=["tanh"])
@@ -154,6 +228,47 @@ def test_round_trip_gives_identical_outputs(dtype: type) -> None:
     assert loaded.sizes == [6, 5, 4, 3] and loaded.activations == ["tanh", "relu", "linear"]
     assert loaded.bias and loaded.W[0].dtype == dtype
     np.testing.assert_array_equal(loaded.predict(X), net.predict(X))
+
+
+def test_round_trip_of_a_softmax_network() -> None:
+    net = Network([5, 4, 3], hidden_activation="relu", output_activation="softmax")
+    document = json.loads(json.dumps(net.to_dict()))
+    assert document["network"]["activations"] == ["relu", "softmax"]
+    loaded = Network.from_dict(document)
+    X = np.random.default_rng(2).normal(size=(9, 5))
+    np.testing.assert_array_equal(loaded.predict(X), net.predict(X))
+    np.testing.assert_allclose(loaded.predict(X).sum(axis=1), 1.0, rtol=1e-15)
+
+
+def same_weights(net: Network, output: str) -> Network:
+    """A copy of net with another output activation."""
+    hidden = net.activations[:-1]
+    other = Network(net.sizes, hidden_activation=hidden, output_activation=output, bias=net.bias)
+    for mine, theirs in zip(other.W + other.b, net.W + net.b, strict=True):
+        mine[...] = theirs
+    return other
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_logits_are_the_output_pre_activation(bias: bool) -> None:
+    rng = np.random.default_rng(3)
+    hidden = ["tanh", "relu"]
+    linear = Network([4, 6, 5, 3], hidden_activation=hidden, output_activation="linear", bias=bias)
+    for b in linear.b:
+        b[...] = rng.normal(size=b.shape) if bias else 0.0
+    X = rng.normal(size=(8, 4))
+    Z = linear.logits(X)
+    assert Z.shape == (8, 3) and Z.dtype == np.float64 and np.abs(Z).max() > 0.5
+    np.testing.assert_array_equal(linear.predict(X), Z)
+    for output, inverse in [("sigmoid", lambda P: np.log(P / (1 - P))), ("tanh", np.arctanh)]:
+        net = same_weights(linear, output)
+        np.testing.assert_array_equal(net.logits(X), Z)
+        np.testing.assert_allclose(inverse(net.predict(X)), Z, rtol=1e-12, atol=1e-14)
+    net = same_weights(linear, "softmax")
+    np.testing.assert_array_equal(net.logits(X), Z)
+    np.testing.assert_array_equal(softmax(Z), net.predict(X))
+    # a temperature T > 1 flattens the probabilities: what calibration fits
+    assert (softmax(Z / 2.0).max(axis=1) < net.predict(X).max(axis=1)).all()
 
 
 def test_round_trip_without_bias_writes_null() -> None:
@@ -202,7 +317,12 @@ def broken(change: str) -> Any:
         case "null weight":
             layer["weights"][2][1] = None
         case "unknown activation":
-            d["network"]["activations"][0] = "softmax"
+            d["network"]["activations"][0] = "swish"
+        case "softmax hidden":
+            d["network"]["activations"] = ["softmax", "softmax"]
+        case "softmax single output":
+            d["network"]["sizes"][-1] = 1
+            d["network"]["activations"][-1] = "softmax"
         case "too few activations":
             d["network"]["activations"] = ["sigmoid"]
         case "sizes disagree":
@@ -239,7 +359,9 @@ def broken(change: str) -> Any:
         ("inf bias", r"layers\[1\].bias must contain only finite"),
         ("string weight", "only numbers"),
         ("null weight", "only numbers"),
-        ("unknown activation", "unknown activation 'softmax'"),
+        ("unknown activation", "unknown activation 'swish'"),
+        ("softmax hidden", "'softmax' is only valid as the last network.activations"),
+        ("softmax single output", r"softmax output needs network.sizes\[-1\] >= 2"),
         ("too few activations", "1 entries, expected 2"),
         ("sizes disagree", r"layers\[0\].weights has shape \(3, 4\), expected \(3, 5\)"),
         ("too few layers", "layers has 1 entries, expected 2"),
