@@ -14,15 +14,18 @@ lands in the cell just below and right of it.
 Rasterising marks every cell whose inside the path passes through: the segments between
 consecutive points of each stroke (strokes are not joined), and a one-point stroke as a dot.
 Lines are therefore 4-connected, or 8-connected where the path crosses a cell corner exactly.
-The anti-aliased mode draws a pen 1 cell wide: full intensity within PEN_RADIUS (half a cell)
-of the path, then fading linearly to 0 over PEN_EDGE (one more cell); cells the path passes
-through are always 1.
+The anti-aliased mode draws a round pen: full intensity within pen_radius of the path (by
+default PEN_RADIUS, half a cell: a pen 1 cell wide), then fading linearly to 0 over PEN_EDGE (one
+more cell); cells the path passes through are always 1. A random pen_radius varies the stroke
+width when augmenting training drawings (app.augment).
 
 Both functions raise ValueError for a drawing without points, a point of other than 2 or 3
-numbers, a number that is not finite, or grid_size < 2. Limits on counts and magnitudes are the
-HTTP layer's; any finite float works here.
+numbers, a number that is not finite, or grid_size < 2; rasterise also for a pen_radius that is
+negative or not finite. Limits on counts and magnitudes are the HTTP layer's; any finite float
+works here.
 """
 
+import math
 from collections.abc import Sequence
 from itertools import chain
 
@@ -50,9 +53,15 @@ def normalise(strokes: Strokes, grid_size: int = GRID_SIZE) -> list[NDArray[np.f
 
 
 def rasterise(
-    strokes: Strokes, grid_size: int = GRID_SIZE, *, antialias: bool = False
+    strokes: Strokes,
+    grid_size: int = GRID_SIZE,
+    *,
+    antialias: bool = False,
+    pen_radius: float = PEN_RADIUS,
 ) -> NDArray[np.float32]:
     """Strokes -> grid (grid_size * grid_size,), row-major, top row first, values in [0, 1]."""
+    if not (math.isfinite(pen_radius) and pen_radius >= 0.0):
+        raise ValueError(f"pen_radius must be a finite number >= 0, got {pen_radius}")
     x, y, counts = _parse(strokes, grid_size)
     x, y = _fit(x, y, grid_size)
     stroke = np.repeat(np.arange(counts.size), counts)
@@ -68,7 +77,7 @@ def rasterise(
         alone[:-1] &= ~joined
         a = np.concatenate([seg, np.flatnonzero(alone)])
         b = np.concatenate([seg + 1, np.flatnonzero(alone)])
-        np.maximum(grid, _soft(x[a], y[a], x[b], y[b], grid_size), out=grid)
+        np.maximum(grid, _soft(x[a], y[a], x[b], y[b], grid_size, pen_radius), out=grid)
     return grid
 
 
@@ -165,14 +174,17 @@ def _path_points(x: F64, y: F64, seg: NDArray[np.intp], grid_size: int) -> tuple
     return np.concatenate([x, ax[s0] + tm * dx[s0]]), np.concatenate([y, ay[s0] + tm * dy[s0]])
 
 
-def _soft(ax: F64, ay: F64, bx: F64, by: F64, grid_size: int) -> NDArray[np.float32]:
+def _soft(
+    ax: F64, ay: F64, bx: F64, by: F64, grid_size: int, pen_radius: float
+) -> NDArray[np.float32]:
     """Pen intensity (grid_size * grid_size,) from cell centres' distance to segments a -> b (m,).
 
-    Only cells within one cell of a segment's bounding box can be within PEN_RADIUS + PEN_EDGE
-    (1.5 cells) of it, so each segment is measured against that window alone.
+    Only cells whose centre lies within reach = pen_radius + PEN_EDGE of a segment's bounding box
+    can be inked by it, so each segment is measured against that window alone.
     """
-    c0, w = _window(np.minimum(ax, bx), np.maximum(ax, bx), grid_size)
-    r0, h = _window(np.minimum(ay, by), np.maximum(ay, by), grid_size)
+    reach = pen_radius + PEN_EDGE
+    c0, w = _window(np.minimum(ax, bx), np.maximum(ax, bx), grid_size, reach)
+    r0, h = _window(np.minimum(ay, by), np.maximum(ay, by), grid_size, reach)
     dx, dy = bx - ax, by - ay
     dd = dx * dx + dy * dy
     inv = np.divide(1.0, dd, out=np.zeros_like(dd), where=dd > 0)  # a dot: nearest is its start
@@ -191,14 +203,22 @@ def _soft(ax: F64, ay: F64, bx: F64, by: F64, grid_size: int) -> NDArray[np.floa
         px -= t * dxs
         py -= t * dys
         np.minimum.at(d2, row * grid_size + col, px * px + py * py)
-    value: F64 = (PEN_RADIUS + PEN_EDGE - np.sqrt(d2)) / PEN_EDGE
+    value: F64 = (reach - np.sqrt(d2)) / PEN_EDGE
     return np.clip(value, 0.0, 1.0).astype(np.float32)
 
 
-def _window(lo: F64, hi: F64, grid_size: int) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
-    """Extent lo..hi (m,) along one axis -> first cell and number of cells, one cell wider."""
-    first = np.maximum(_cell(lo, grid_size) - 1, 0)
-    return first, np.minimum(_cell(hi, grid_size) + 1, grid_size - 1) - first + 1
+def _window(
+    lo: F64, hi: F64, grid_size: int, reach: float
+) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Extent lo..hi (m,) along one axis -> first cell and number of cells with a centre in reach.
+
+    Cell c's centre c + 0.5 is within reach of lo..hi for lo - reach - 0.5 < c < hi + reach - 0.5,
+    so c runs from floor(lo - reach + 0.5) to at most floor(hi + reach - 0.5). At the default
+    reach of 1.5 that is one cell either side of the extent's cells, exactly as before.
+    """
+    margin = reach - 0.5
+    first = _cell(lo - margin, grid_size)
+    return first, _cell(hi + margin, grid_size) - first + 1
 
 
 def _expand(
