@@ -1,13 +1,30 @@
-"""Trained models ready for Check: loaded once from the store, kept until replaced."""
+"""Trained models ready for Check: loaded once from the store, kept until replaced.
+
+Check answers with probabilities: softmax of the output layer's pre-activations divided by the
+temperature fitted on held-out samples (for sigmoid outputs the pre-activations are the logits
+of the outputs, so old models answer with probabilities too). A drawing is *unknown* when the
+hidden background class (generated scribbles) wins, or when it is farther from every training
+drawing than held-out drawings of the labels ever were.
+"""
 
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from app import evaluation
+from app.learn import unpack_grids
 from app.nn.network import Network
 from app.store import Store
+
+
+@dataclass(frozen=True)
+class Answer:
+    ranked: list[tuple[str, float]]  # (label, probability), highest first; they sum to 1
+    unknown: bool
+    reason: str | None
 
 
 @dataclass(frozen=True)
@@ -15,13 +32,53 @@ class LoadedModel:
     net: Network
     labels: list[str]
     grid_size: int
+    revision: int = 0  # the samples' revision it was trained on
+    antialias: bool = False
+    temperature: float = 1.0
+    background: bool = False  # the last output is the hidden "none of these" class
+    reference: NDArray[np.float32] | None = None  # training grids, for the distance test
+    distance: float | None = None  # farther than this from every reference grid: unknown
+    min_confidence: float = 0.0
 
-    def confidences(self, grid: NDArray[np.float32]) -> list[tuple[str, float]]:
-        """(label, output in [0, 1]) for one grid (cells,), highest first, like the original."""
-        out = self.net.predict(grid[None, :].astype(self.net.W[0].dtype))[0]
-        scores = np.clip(out, 0.0, 1.0)
-        order = np.argsort(-scores, kind="stable")
-        return [(self.labels[i], float(scores[i])) for i in order]
+    @classmethod
+    def from_document(cls, document: dict[str, Any], revision: int = 0) -> "LoadedModel":
+        net = Network.from_dict(document)
+        grid_size = int(document["grid_size"])
+        open_set = document.get("open_set") or {}
+        reference = None
+        if isinstance(open_set.get("reference"), str):
+            reference = unpack_grids(open_set["reference"], grid_size**2)
+        return cls(
+            net,
+            list(document["labels"]),
+            grid_size,
+            revision,
+            antialias=bool((document.get("grid") or {}).get("antialias", False)),
+            temperature=float((document.get("calibration") or {}).get("temperature", 1.0)),
+            background=bool(document.get("background", False)),
+            reference=reference,
+            distance=open_set.get("distance"),
+            min_confidence=float(open_set.get("min_confidence") or 0.0),
+        )
+
+    def answer(self, grid: NDArray[np.float32]) -> Answer:
+        """What the model thinks of one grid (cells,)."""
+        logits = self.net.logits(grid[None, :].astype(self.net.W[0].dtype))[0]
+        logits = logits.astype(np.float64) / self.temperature
+        n = len(self.labels)
+        p = evaluation.softmax(logits[None, :n])[0]
+        order = np.argsort(-p, kind="stable")
+        ranked = [(self.labels[i], float(p[i])) for i in order]
+        reason = None
+        if self.background and int(np.argmax(logits)) == n:
+            reason = "it looks like a scribble, not like any of the labels"
+        elif self.distance is not None and self.reference is not None and len(self.reference):
+            nearest = float(evaluation.nearest_distances(self.reference, grid[None, :])[0])
+            if nearest > self.distance:
+                reason = "it is unlike every sample the model was trained on"
+        if reason is None and ranked[0][1] < self.min_confidence:
+            reason = "the model is not confident about any label"
+        return Answer(ranked, reason is not None, reason)
 
 
 class ModelCache:
@@ -32,32 +89,45 @@ class ModelCache:
         self._store = store
         self._lock = threading.Lock()
         self._models: dict[str, LoadedModel] = {}
+        self._known: dict[str, tuple[int, list[str]]] = {}
         self._generation: dict[str, int] = {}
 
-    def peek(self, name: str) -> LoadedModel | None:
-        """The cached model, without touching the store (None: not cached, ask get())."""
+    def peek(self, name: str) -> tuple[LoadedModel, tuple[int, list[str]]] | None:
+        """The cached model and the recognizer's (revision, labels), without touching the
+        store (None: not cached, ask get())."""
         with self._lock:
-            return self._models.get(name)
+            model, known = self._models.get(name), self._known.get(name)
+        return (model, known) if model is not None and known is not None else None
 
-    def get(self, name: str) -> LoadedModel | None:
-        """The recognizer's trained model, or None when it has none."""
+    def get(self, name: str) -> tuple[LoadedModel, tuple[int, list[str]]] | None:
+        """The recognizer's trained model and (revision, labels), or None without a model."""
+        cached = self.peek(name)
+        if cached is not None:
+            return cached
         with self._lock:
-            if name in self._models:
-                return self._models[name]
             generation = self._generation.get(name, 0)
         model = self._store.get_model(name)
         if model is None:
             return None
-        loaded = LoadedModel(
-            Network.from_dict(model.document), model.labels, int(model.document["grid_size"])
-        )
+        recognizer = self._store.get_recognizer(name)
+        labels = [label for label, _ in self._store.label_counts(name)]
+        loaded = LoadedModel.from_document(model.document, model.revision)
+        known = (recognizer.revision, labels)
         with self._lock:
             if self._generation.get(name, 0) == generation:
                 self._models[name] = loaded
-        return loaded
+                self._known[name] = known
+        return loaded, known
+
+    def samples_changed(self, name: str) -> None:
+        """Samples were added or deleted: the model may be stale; read the labels again."""
+        with self._lock:
+            self._known.pop(name, None)
+            self._generation[name] = self._generation.get(name, 0) + 1
 
     def forget(self, name: str) -> None:
         """Drop the cached model: call after every write of a model or deletion."""
         with self._lock:
             self._models.pop(name, None)
+            self._known.pop(name, None)
             self._generation[name] = self._generation.get(name, 0) + 1

@@ -12,6 +12,14 @@ from pydantic import (
     model_validator,
 )
 
+from app.defaults import (
+    DEFAULT_ANTIALIAS,
+    DEFAULT_AUGMENTATION,
+    DEFAULT_LOSS,
+    DEFAULT_PATIENCE,
+    DEFAULT_REJECT,
+    DEFAULT_VALIDATION_SPLIT,
+)
 from app.nn.fit import DEFAULT_BATCH_SIZE, DEFAULT_MODE
 from app.nn.network import MAX_PARAMETERS
 
@@ -57,6 +65,12 @@ CLASSIC: dict[str, Any] = {
     "bias": False,
     "mode": "classic",
     "shuffle": False,
+    "loss": "squared_error",
+    "augmentation": "off",
+    "antialias": False,
+    "validation_split": 0.0,
+    "patience": 0,
+    "reject": False,
 }
 
 
@@ -75,6 +89,31 @@ class NetworkSettings(Strict):
     mode: Literal["classic", "minibatch"] = DEFAULT_MODE
     batch_size: int = Field(DEFAULT_BATCH_SIZE, ge=1, le=4096)
     shuffle: bool = True
+    loss: Literal["cross_entropy", "squared_error"] = Field(
+        DEFAULT_LOSS, description="cross_entropy: softmax outputs; squared_error: sigmoid outputs"
+    )
+    augmentation: Literal["off", "light", "standard", "strong"] = Field(
+        DEFAULT_AUGMENTATION, description="random variants of the strokes in every pass"
+    )
+    antialias: bool = Field(
+        DEFAULT_ANTIALIAS, description="the pen spreads into neighbouring cells (grey levels)"
+    )
+    validation_split: float = Field(
+        DEFAULT_VALIDATION_SPLIT,
+        ge=0,
+        le=0.5,
+        allow_inf_nan=False,
+        description="share of each label's samples held out to measure accuracy",
+    )
+    patience: int = Field(
+        DEFAULT_PATIENCE,
+        ge=0,
+        le=100_000,
+        description="stop after this many passes without better validation accuracy (0: never)",
+    )
+    reject: bool = Field(
+        DEFAULT_REJECT, description="learn a hidden 'none of these' class from generated scribbles"
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -101,6 +140,25 @@ class LabelCount(BaseModel):
     samples: int
 
 
+class Validation(BaseModel):
+    """Accuracy on held-out samples, which the network never trained on."""
+
+    samples: int
+    accuracy: float
+    labels: list[str]
+    confusion: list[list[int]] = Field(
+        description="confusion[i][j]: held-out samples of labels[i] recognised as labels[j]"
+    )
+    misclassified: list[int] = Field(description="ids of the held-out samples recognised wrong")
+    iteration: int | None = Field(None, description="the pass whose weights were kept")
+
+
+class HistoryPoint(BaseModel):
+    iteration: int
+    mse: float
+    validation_accuracy: float | None = None
+
+
 class ModelInfo(BaseModel):
     trained: bool
     labels: list[str]
@@ -108,6 +166,12 @@ class ModelInfo(BaseModel):
     iterations: int
     mse: float | None
     trained_at: str | None
+    validation: Validation | None = None
+    validation_note: str | None = None
+    temperature: float | None = Field(None, description="softmax temperature fitted on hold-out")
+    missing_labels: list[str] = Field(
+        [], description="labels with samples that the model does not know (train again)"
+    )
 
 
 TrainingState = Literal["idle", "running", "stopping", "finished", "stopped", "failed"]
@@ -134,6 +198,12 @@ class TrainingStatus(BaseModel):
     labels: list[str] = []
     max_iterations: int | None = None
     target_mse: float | None = None
+    validation_accuracy: float | None = Field(None, description="the latest pass's")
+    validation: Validation | None = None
+    validation_note: str | None = Field(None, description="why there is no validation")
+    history: list[HistoryPoint] = Field(
+        [], description="the learning curve from iteration 0, at most 501 points"
+    )
 
 
 class RecognizerSummary(BaseModel):
@@ -192,11 +262,20 @@ class CheckResult(BaseModel):
     label: str
     confidences: list[Confidence]
     grid: list[float]
+    unknown: bool = Field(
+        False, description="the drawing looks like none of the labels; `label` is the closest"
+    )
+    unknown_reason: str | None = None
+    stale: bool = Field(False, description="samples changed since the model was trained")
+    missing_labels: list[str] = Field(
+        [], description="labels with samples that this model was not trained on"
+    )
 
 
 class RasterizeIn(Strict):
     strokes: StrokeList
     grid_size: GridSize = 12
+    antialias: bool = Field(False, description="as a recognizer with `antialias` rasterises")
 
 
 class Grid(BaseModel):
@@ -235,12 +314,36 @@ class Layer(BaseModel):
     bias: list[FiniteFloat] | None = None
 
 
+class Calibration(Strict):
+    temperature: float = Field(1.0, gt=0, le=1000, allow_inf_nan=False)
+
+
+class OpenSet(Strict):
+    """What Check needs to say "unknown": training grids, packed, and the distance beyond them."""
+
+    reference: str | None = Field(None, max_length=8 * 1024 * 1024)
+    distance: float | None = Field(None, ge=0, allow_inf_nan=False)
+    min_confidence: float = Field(0.0, ge=0, le=1, allow_inf_nan=False)
+
+
+class GridOptions(Strict):
+    antialias: bool = False
+
+
 class ModelDocument(BaseModel):
     format: Literal["hwr-model/1"]
     labels: list[Label] = Field(min_length=2, max_length=1024)
     grid_size: GridSize
     network: dict[str, Any]
     layers: list[Layer] = Field(min_length=1, max_length=9)
+    # v1.1: how the grid is drawn, calibration and the "unknown" detector (absent: v1 defaults)
+    grid: GridOptions = GridOptions()
+    calibration: Calibration = Calibration()
+    open_set: OpenSet | None = None
+    background: bool = Field(False, description="the last output is a hidden 'none' class")
+    validation: Validation | None = None
+    validation_note: str | None = Field(None, max_length=1000)
+    history: list[HistoryPoint] = Field([], max_length=501)
 
     @model_validator(mode="before")
     @classmethod

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class StoreError(Exception):
@@ -79,8 +79,17 @@ def _migrate_to_1(conn: sqlite3.Connection) -> None:
     )
 
 
+def _migrate_to_2(conn: sqlite3.Connection) -> None:
+    # Grids became anti-aliased by default: recognizers made before keep their binary grids,
+    # said explicitly so that their settings and stored grids agree.
+    conn.execute(
+        "UPDATE recognizers SET network = json_set(network, '$.antialias', json('false'))"
+        " WHERE json_extract(network, '$.antialias') IS NULL"
+    )
+
+
 # MIGRATIONS[v] takes a database from schema v to v + 1; add the next step at the end.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_1]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_1, _migrate_to_2]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 
@@ -239,12 +248,31 @@ class Store:
             if conn.execute("DELETE FROM recognizers WHERE name = ?", (name,)).rowcount == 0:
                 raise NotFound(f"no recognizer named '{name}'")
 
-    def set_network(self, name: str, network: dict[str, Any]) -> Recognizer:
+    def set_network(
+        self,
+        name: str,
+        network: dict[str, Any],
+        regrid: Callable[[Any, int, dict[str, Any]], list[float]] | None = None,
+    ) -> Recognizer:
+        """New settings; with `regrid(strokes, grid_size, network)`, every sample's grid is
+        recomputed from its strokes in the same transaction (grids follow the settings)."""
         with self._transaction() as conn:
             conn.execute(
                 "UPDATE recognizers SET network = ? WHERE name = ?", (_dumps(network), name)
             )
-            return self._recognizer(conn, name)
+            recognizer = self._recognizer(conn, name)
+            if regrid is not None:
+                rows = conn.execute(
+                    "SELECT id, strokes FROM samples WHERE recognizer = ?", (name,)
+                ).fetchall()
+                conn.executemany(
+                    "UPDATE samples SET grid = ? WHERE id = ?",
+                    [
+                        (_dumps(regrid(json.loads(s), recognizer.grid_size, network)), i)
+                        for i, s in rows
+                    ],
+                )
+            return recognizer
 
     def label_counts(self, name: str) -> list[tuple[str, int]]:
         """Labels in the order of their first sample, with their sample counts."""
@@ -334,6 +362,20 @@ class Store:
         X = np.array([json.loads(grid) for _, grid in rows], dtype=np.float32)
         X = X.reshape(len(rows), recognizer.grid_size**2)
         return list(index), X, y, recognizer.revision
+
+    def training_samples(
+        self, name: str
+    ) -> tuple[list[str], list[tuple[int, str, list[list[list[float]]]]], int]:
+        """(labels in first-sample order, [(id, label, strokes)] in id order, revision), read
+        in one transaction so the samples and the revision agree."""
+        with self._transaction("DEFERRED") as conn:
+            recognizer = self._recognizer(conn, name)
+            rows = conn.execute(
+                "SELECT id, label, strokes FROM samples WHERE recognizer = ? ORDER BY id", (name,)
+            ).fetchall()
+        labels = list(dict.fromkeys(label for _, label, _ in rows))
+        samples = [(i, label, json.loads(strokes)) for i, label, strokes in rows]
+        return labels, samples, recognizer.revision
 
     # --- models --------------------------------------------------------------------------
 

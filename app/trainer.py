@@ -14,19 +14,25 @@ from datetime import UTC, datetime
 from multiprocessing.connection import Connection
 from typing import Any
 
-import numpy as np
-
 from app import worker
 from app.config import Settings
 from app.errors import NotEnoughLabels, TrainingConflict
+from app.history import Curve
+from app.learn import Drawing, sample_grid
 from app.recognition import ModelCache
-from app.schemas import NetworkSettings, TrainingRequest, TrainingStatus
+from app.schemas import (
+    HistoryPoint,
+    NetworkSettings,
+    TrainingRequest,
+    TrainingStatus,
+    Validation,
+)
 from app.store import Model, NotFound, Store
 
 log = logging.getLogger("hwr.trainer")
 ACTIVE = ("running", "stopping")
 # Settings that change the network's shape or units: a change means a new network.
-STRUCTURE = ("hidden_layers", "activation", "bias")
+STRUCTURE = ("hidden_layers", "activation", "bias", "loss", "reject", "antialias")
 
 
 def now() -> str:
@@ -46,6 +52,7 @@ class Job:
     settings: dict[str, Any]
     revision: int
     base_iterations: int
+    curve: Curve = field(default_factory=Curve)
     done: threading.Event = field(default_factory=threading.Event)
 
 
@@ -121,21 +128,27 @@ class TrainingService:
     def _launch(
         self, job_id: int, name: str, grid_size: int, request: TrainingRequest
     ) -> TrainingStatus:
-        labels, X, y, revision = self._store.training_data(name)
+        labels, samples, revision = self._store.training_samples(name)
         if len(labels) < 2:  # before saving the settings: a refused start changes nothing
             raise NotEnoughLabels(
                 f"training needs samples of at least 2 labels; '{name}' has {len(labels)}"
             )
         if request.network is not None:
-            self._store.set_network(name, request.network.model_dump())
-        settings = self._store.get_recognizer(name).network
-        Y = np.zeros((len(y), len(labels)), dtype=np.float32)
-        Y[np.arange(len(y)), y] = 1.0
+            new = request.network.model_dump()
+            before = self._store.get_recognizer(name).network.get("antialias", False)
+            regrid = sample_grid if new["antialias"] != before else None
+            self._store.set_network(name, new, regrid=regrid)
+        settings = NetworkSettings.model_validate(
+            self._store.get_recognizer(name).network
+        ).model_dump()
+        index = {label: i for i, label in enumerate(labels)}
+        drawings = [Drawing(sid, index[label], strokes) for sid, label, strokes in samples]
         model = self._store.get_model(name)
         start, reason = resume_point(model, labels, settings, grid_size)
         spec = worker.JobSpec(
-            X=X,
-            Y=Y,
+            drawings=drawings,
+            labels=labels,
+            grid_size=grid_size,
             settings=settings,
             start=start,
             max_iterations=request.max_iterations or self._settings.max_iterations,
@@ -217,13 +230,7 @@ class TrainingService:
             except (EOFError, OSError):
                 break
             if message[0] == "progress":
-                _, iterations, mse_initial, mse_current = message
-                self._update(
-                    job.name,
-                    iterations=iterations,
-                    mse_initial=mse_initial,
-                    mse_current=mse_current,
-                )
+                self._update(job.name, **self._advance(job, message[1]))
             elif message[0] == "done":
                 result = message
                 break
@@ -253,29 +260,32 @@ class TrainingService:
             return current.model_copy(
                 update={"state": "failed", "error": error, "finished_at": now()}
             )
-        _, reason, iterations, mse_initial, mse_current, net = result
+        _, reason, net, extras, points = result
+        update = self._advance(job, points)
+        validation = extras["validation"]
         document = {
             "format": "hwr-model/1",
             "labels": job.labels,
             "grid_size": job.grid_size,
             "network": {**net["network"], "settings": job.settings},
             "layers": net["layers"],
+            **{key: value for key, value in extras.items() if key != "final_mse"},
+            "history": job.curve.points(),
         }
-        update: dict[str, Any] = {
-            "iterations": iterations,
-            "mse_initial": mse_initial,
-            "mse_current": mse_current,
-            "finished_at": now(),
-            "outcome": reason,
-            "state": "stopped" if job.stop.is_set() else "finished",
-        }
+        update.update(
+            finished_at=now(),
+            outcome=reason,
+            state="stopped" if job.stop.is_set() else "finished",
+            validation=validation and Validation(**validation),
+            validation_note=extras["validation_note"],
+        )
         try:
             self._store.save_model(
                 job.name,
                 document,
                 job.labels,
-                job.base_iterations + iterations,
-                mse_current,
+                job.base_iterations + update["iterations"],
+                extras["final_mse"],
                 job.revision,
             )
         except NotFound:
@@ -285,6 +295,22 @@ class TrainingService:
             update.update(state="failed", error=f"could not save the model: {exc}")
         self._models.forget(job.name)
         return current.model_copy(update=update)
+
+    @staticmethod
+    def _advance(job: Job, points: list[dict[str, Any]]) -> dict[str, Any]:
+        """Add the worker's new history points; the status fields they change."""
+        for point in points:
+            job.curve.add(point)
+        history = [HistoryPoint(**point) for point in job.curve.points()]
+        if not history:
+            return {}
+        return {
+            "iterations": history[-1].iteration,
+            "mse_initial": history[0].mse,
+            "mse_current": history[-1].mse,
+            "validation_accuracy": history[-1].validation_accuracy,
+            "history": history,
+        }
 
     def _update(self, name: str, **fields: Any) -> None:
         with self._lock:

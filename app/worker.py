@@ -5,7 +5,6 @@ BLAS threads of a long training (see README, "Why a process").
 """
 
 import contextlib
-import math
 import os
 import time
 from dataclasses import dataclass
@@ -14,10 +13,9 @@ from multiprocessing.synchronize import Event
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 from threadpoolctl import threadpool_limits
 
-from app.nn.fit import TrainOptions, mse, passes
+from app.learn import Drawing, Point, Run, drive
 from app.nn.network import Network
 
 REPORT_INTERVAL_S = 0.1
@@ -31,8 +29,9 @@ NICE = 10
 class JobSpec:
     """Everything a training process needs; pickled once to the child."""
 
-    X: NDArray[np.float32]  # (n_samples, n_inputs)
-    Y: NDArray[np.float32]  # (n_samples, n_labels) one-hot targets
+    drawings: list[Drawing]
+    labels: list[str]
+    grid_size: int
     settings: dict[str, Any]  # NetworkSettings as a dict
     start: dict[str, Any] | None  # {"network", "layers"} to resume from, or None for a new one
     max_iterations: int
@@ -45,10 +44,11 @@ def build_network(settings: dict[str, Any], n_inputs: int, n_outputs: int) -> Ne
     rng = np.random.default_rng(settings.get("seed"))
     sizes = [n_inputs, *settings["hidden_layers"], n_outputs]
     init = "uniform-classic" if settings.get("preset") == "classic" else "auto"
+    softmax = settings.get("loss", "squared_error") == "cross_entropy"
     return Network(
         sizes,
         hidden_activation=settings["activation"],
-        output_activation="sigmoid",
+        output_activation="softmax" if softmax else "sigmoid",
         bias=settings["bias"],
         init=init,
         rng=rng,
@@ -56,23 +56,22 @@ def build_network(settings: dict[str, Any], n_inputs: int, n_outputs: int) -> Ne
     )
 
 
-def options(settings: dict[str, Any]) -> TrainOptions:
-    """The training loop's options from the recognizer's network settings."""
-    return TrainOptions(
-        mode=settings["mode"],
-        batch_size=settings["batch_size"],
-        learning_rate=settings["learning_rate"],
-        momentum=settings["momentum"],
-        shuffle=settings["shuffle"],
-    )
+def prepare(spec: JobSpec) -> Run:
+    """The network (new or resumed) and the run that trains it."""
+    reject = bool(spec.settings.get("reject", False))
+    n_out = len(spec.labels) + (1 if reject else 0)
+    if spec.start is not None:
+        net = Network.from_dict(spec.start, dtype=np.float32)
+    else:
+        net = build_network(spec.settings, spec.grid_size**2, n_out)
+    return Run(net, spec.drawings, spec.labels, spec.settings, spec.grid_size)
 
 
 def train(spec: JobSpec, conn: Connection, stop: Event) -> None:
     """Child-process entry point. Messages to the parent:
-    ("progress", iterations, mse_initial, mse_current), then one of
-    ("done", reason, iterations, mse_initial, mse_current, {"network", "layers"}) or
-    ("error", text).
-    A parent that died makes send() fail, which ends this process too.
+    ("progress", points) with the history points [iteration, mse, validation_accuracy] since
+    the last message, then one of ("done", reason, {"network", "layers"}, extras, points) or
+    ("error", text). A parent that died makes send() fail, which ends this process too.
     """
     with contextlib.suppress(AttributeError, OSError):  # os.nice: not on Windows
         os.nice(NICE)
@@ -88,40 +87,22 @@ def train(spec: JobSpec, conn: Connection, stop: Event) -> None:
 
 
 def _train(spec: JobSpec, conn: Connection, stop: Event) -> None:
-    n_in, n_out = spec.X.shape[1], spec.Y.shape[1]
-    if spec.start is not None:
-        net = Network.from_dict(spec.start, dtype=np.float32)
-    else:
-        net = build_network(spec.settings, n_in, n_out)
-    X = spec.X.astype(net.W[0].dtype, copy=False)
-    Y = spec.Y.astype(net.W[0].dtype, copy=False)
-    rng = np.random.default_rng(spec.settings.get("seed"))
-    mse_initial = current = mse(net, X, Y)
-    conn.send(("progress", 0, mse_initial, current))
-    iterations, reason = 0, "target_mse reached"
-    last_report = time.monotonic()
-    if current > spec.target_mse and not stop.is_set():
-        reason = "max_iterations reached"
-        for iterations, current in enumerate(passes(net, X, Y, options(spec.settings), rng), 1):
-            if not math.isfinite(current):
-                raise ArithmeticError(
-                    "training diverged (MSE is not finite): lower the learning rate"
-                )
-            if stop.is_set():
-                reason = "stopped"
-                break
-            if current <= spec.target_mse:
-                reason = "target_mse reached"
-                break
-            if iterations >= spec.max_iterations:
-                break
-            now = time.monotonic()
-            if (
-                iterations % spec.iterations_per_cycle == 0
-                or now - last_report >= REPORT_INTERVAL_S
-            ):
-                conn.send(("progress", iterations, mse_initial, current))
-                last_report = now
-    elif stop.is_set():
-        reason = "stopped"
-    conn.send(("done", reason, iterations, mse_initial, current, net.to_dict()))
+    run = prepare(spec)
+    pending: list[dict[str, Any]] = []  # points not sent yet
+    last_report = 0.0
+
+    def report(point: Point) -> None:
+        nonlocal pending, last_report
+        pending.append(point.as_dict())
+        now = time.monotonic()
+        if (
+            point.iteration <= 1  # the start, and the first pass: the curve begins at once
+            or point.iteration % spec.iterations_per_cycle == 0
+            or now - last_report >= REPORT_INTERVAL_S
+        ):
+            conn.send(("progress", pending))
+            pending, last_report = [], now
+
+    reason = drive(run, spec.max_iterations, spec.target_mse, stop.is_set, report)
+    extras = run.finish()
+    conn.send(("done", reason, run.net.to_dict(), extras, pending))

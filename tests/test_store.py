@@ -52,7 +52,7 @@ def test_creates_parent_folder_wal_schema_version_and_intact(store: Store, path:
     assert store.check_integrity() == ["ok"]
     with sqlite3.connect(path) as other:
         assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert other.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 1
+        assert other.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
     assert store._conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     assert store._conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 

@@ -27,14 +27,18 @@ router = APIRouter(prefix="/api", tags=["check"])
 _LOOKUPS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hwr-check")
 
 
-async def _lookup(r: NameParam, store: StoreDep, models: ModelsDep) -> LoadedModel | None:
-    """The trained model of the recognizer named in the path, or None (NotFound becomes 404).
-    A cached model needs no trip at all: deleting a recognizer drops its model from the cache."""
+Lookup = tuple[LoadedModel, tuple[int, list[str]]] | None
+
+
+async def _lookup(r: NameParam, store: StoreDep, models: ModelsDep) -> Lookup:
+    """The trained model of the recognizer named in the path and the recognizer's (revision,
+    labels), or None (NotFound becomes 404). A cached model needs no trip at all: deleting a
+    recognizer drops its model from the cache, changing its samples its labels."""
     cached = models.peek(r)
     if cached is not None:
         return cached
 
-    def lookup() -> LoadedModel | None:
+    def lookup() -> Lookup:
         return models.get(store.get_recognizer(r).name)
 
     return await asyncio.get_running_loop().run_in_executor(_LOOKUPS, lookup)
@@ -48,18 +52,23 @@ async def _lookup(r: NameParam, store: StoreDep, models: ModelsDep) -> LoadedMod
 async def check(
     r: NameParam,
     body: StrokesIn,
-    model: Annotated[LoadedModel | None, Depends(_lookup)],
+    found: Annotated[Lookup, Depends(_lookup)],
     settings: SettingsDep,
 ) -> Response:
     strokes = within_limits(body.strokes, settings)
-    if model is None:
+    if found is None:
         raise TrainingConflict(f"'{r}' has no trained model yet: train it first")
-    grid = rasterise(strokes, model.grid_size)
-    ranked = model.confidences(grid)
+    model, (revision, labels) = found
+    grid = rasterise(strokes, model.grid_size, antialias=model.antialias)
+    answer = model.answer(grid)
     result = CheckResult(
-        label=ranked[0][0],
-        confidences=[Confidence(label=label, confidence=c) for label, c in ranked],
+        label=answer.ranked[0][0],
+        confidences=[Confidence(label=label, confidence=c) for label, c in answer.ranked],
         grid=grid.tolist(),
+        unknown=answer.unknown,
+        unknown_reason=answer.reason,
+        stale=revision != model.revision,
+        missing_labels=[label for label in labels if label not in model.labels],
     )
     return Response(result.model_dump_json(), media_type="application/json")
 
@@ -67,4 +76,4 @@ async def check(
 @router.post("/rasterize", response_model=Grid, responses=responses(e413="body too large"))
 def rasterize(body: RasterizeIn, settings: SettingsDep) -> Grid:
     strokes = within_limits(body.strokes, settings)
-    return Grid(grid=rasterise(strokes, body.grid_size).tolist())
+    return Grid(grid=rasterise(strokes, body.grid_size, antialias=body.antialias).tolist())

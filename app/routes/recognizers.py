@@ -20,6 +20,7 @@ def summarise(store: Store, trainer: TrainingService, recognizer: Recognizer) ->
     """The summary of API.md: labels with counts, settings, model and training status."""
     counts = store.label_counts(recognizer.name)
     model = store.get_model(recognizer.name)
+    document = model.document if model else {}
     info = ModelInfo(
         trained=model is not None,
         labels=model.labels if model else [],
@@ -27,6 +28,10 @@ def summarise(store: Store, trainer: TrainingService, recognizer: Recognizer) ->
         iterations=model.iterations if model else 0,
         mse=model.mse if model else None,
         trained_at=model.trained_at if model else None,
+        validation=document.get("validation"),
+        validation_note=document.get("validation_note"),
+        temperature=(document.get("calibration") or {}).get("temperature"),
+        missing_labels=[label for label, _ in counts if model and label not in model.labels],
     )
     return RecognizerSummary(
         name=recognizer.name,

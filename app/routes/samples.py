@@ -4,8 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response, status
 
-from app.deps import RecognizerDep, SettingsDep, StoreDep, responses, within_limits
-from app.ink import rasterise
+from app.deps import ModelsDep, RecognizerDep, SettingsDep, StoreDep, responses, within_limits
+from app.learn import sample_grid
 from app.schemas import SampleDetail, SampleIn, SampleOut
 from app.store import Sample
 
@@ -28,11 +28,17 @@ def sample_out(sample: Sample) -> SampleOut:
     responses={**NOT_FOUND, **responses(e413="body too large")},
 )
 def add_sample(
-    body: SampleIn, recognizer: RecognizerDep, store: StoreDep, settings: SettingsDep
+    body: SampleIn,
+    recognizer: RecognizerDep,
+    store: StoreDep,
+    settings: SettingsDep,
+    models: ModelsDep,
 ) -> SampleOut:
     strokes = within_limits(body.strokes, settings)
-    grid = rasterise(strokes, recognizer.grid_size).tolist()
-    return sample_out(store.add_sample(recognizer.name, body.label, strokes, grid))
+    grid = sample_grid(strokes, recognizer.grid_size, recognizer.network)
+    sample = store.add_sample(recognizer.name, body.label, strokes, grid)
+    models.samples_changed(recognizer.name)
+    return sample_out(sample)
 
 
 @router.get("", response_model=list[SampleOut], responses=NOT_FOUND)
@@ -49,6 +55,9 @@ def get_sample(id: SampleId, recognizer: RecognizerDep, store: StoreDep) -> Samp
 
 
 @router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
-def delete_sample(id: SampleId, recognizer: RecognizerDep, store: StoreDep) -> Response:
+def delete_sample(
+    id: SampleId, recognizer: RecognizerDep, store: StoreDep, models: ModelsDep
+) -> Response:
     store.delete_sample(recognizer.name, id)
+    models.samples_changed(recognizer.name)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

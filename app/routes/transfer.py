@@ -14,7 +14,7 @@ from app.deps import (
     within_limits,
 )
 from app.errors import TrainingConflict
-from app.ink import rasterise
+from app.learn import check_reference, sample_grid
 from app.nn.network import ModelFormatError, Network
 from app.routes.recognizers import summarise
 from app.schemas import Dataset, DatasetCounts, ModelDocument, NetworkSettings, RecognizerSummary
@@ -39,16 +39,22 @@ def export_dataset(recognizer: RecognizerDep, store: StoreDep) -> dict[str, Any]
     responses={**NOT_FOUND, **responses(e413="body too large")},
 )
 def import_dataset(
-    body: Dataset, recognizer: RecognizerDep, store: StoreDep, settings: SettingsDep
+    body: Dataset,
+    recognizer: RecognizerDep,
+    store: StoreDep,
+    settings: SettingsDep,
+    models: ModelsDep,
 ) -> DatasetCounts:
     """Merge: every sample of the document is added (all or nothing), rasterised here."""
     items = []
     counts: dict[str, int] = {}
     for i, sample in enumerate(body.samples):
         strokes = within_limits(sample.strokes, settings, f"samples.{i}.strokes")
-        items.append((sample.label, strokes, rasterise(strokes, recognizer.grid_size).tolist()))
+        grid = sample_grid(strokes, recognizer.grid_size, recognizer.network)
+        items.append((sample.label, strokes, grid))
         counts[sample.label] = counts.get(sample.label, 0) + 1
     added = store.add_samples(recognizer.name, items)
+    models.samples_changed(recognizer.name)
     return DatasetCounts(added=added, labels=counts)
 
 
@@ -85,8 +91,13 @@ def import_model(
     net = Network.from_dict({"network": body.network, "layers": layers})
     if net.sizes[0] != recognizer.grid_size**2:
         raise ModelFormatError(f"the first layer needs {recognizer.grid_size**2} inputs")
-    if net.sizes[-1] != len(body.labels):
-        raise ModelFormatError(f"{len(body.labels)} labels but {net.sizes[-1]} outputs")
+    outputs = len(body.labels) + (1 if body.background else 0)
+    if net.sizes[-1] != outputs:
+        raise ModelFormatError(
+            f"{outputs} outputs expected (labels), the network has {net.sizes[-1]}"
+        )
+    if body.open_set and body.open_set.reference is not None:
+        check_reference(body.open_set.reference, recognizer.grid_size)
     current = NetworkSettings.model_validate(recognizer.network)
     settings = NetworkSettings.model_validate(
         {
@@ -98,9 +109,7 @@ def import_model(
     )
     store.set_network(recognizer.name, settings.model_dump())
     document = {
-        "format": "hwr-model/1",
-        "labels": body.labels,
-        "grid_size": body.grid_size,
+        **body.model_dump(exclude={"layers", "network"}),
         "network": {**net.to_dict()["network"], "settings": settings.model_dump()},
         "layers": layers,
     }

@@ -21,6 +21,10 @@ def test_default_recognizer_exists_after_start(client: TestClient) -> None:
         "iterations": 0,
         "mse": None,
         "trained_at": None,
+        "validation": None,
+        "validation_note": None,
+        "temperature": None,
+        "missing_labels": [],
     }
     assert summary["training"]["state"] == "idle"
 

@@ -7,7 +7,8 @@ DOT = [[[3, 3]]]
 
 
 def test_add_returns_the_exact_grid(client: TestClient) -> None:
-    r = client.post("/api/recognizers/default/samples", json={"label": " - ", "strokes": BAR})
+    client.post("/api/recognizers", json={"name": "binary", "network": {"antialias": False}})
+    r = client.post("/api/recognizers/binary/samples", json={"label": " - ", "strokes": BAR})
     assert r.status_code == 201
     body = r.json()
     assert body["label"] == "-"  # trimmed
@@ -19,6 +20,26 @@ def test_add_returns_the_exact_grid(client: TestClient) -> None:
     assert [sum(row) for row in rows] == [0] * 6 + [12] + [0] * 5
     assert body["created_at"]
     assert client.post("/api/rasterize", json={"strokes": BAR}).json()["grid"] == grid
+
+
+def test_grids_follow_the_antialias_setting(client: TestClient) -> None:
+    """Anti-aliased by default (the pen is as wide as a cell); switching the
+    setting recomputes every stored grid from its strokes."""
+    r = client.post("/api/recognizers/default/samples", json={"label": "-", "strokes": BAR})
+    grid = r.json()["grid"]
+    rows = [sum(grid[i * 12 : (i + 1) * 12]) for i in range(12)]
+    assert rows == [0] * 5 + [12, 12] + [0] * 5  # the pen is a cell wide: two rows of grey
+    soft = {"strokes": BAR, "antialias": True}
+    assert client.post("/api/rasterize", json=soft).json()["grid"] == grid
+    client.post("/api/recognizers/default/samples", json={"label": "o", "strokes": DOT})
+    r = client.post(
+        "/api/recognizers/default/training",
+        json={"network": {"antialias": False}, "max_iterations": 1},
+    )
+    assert r.status_code == 202
+    stored = client.get("/api/recognizers/default/samples?label=-").json()[0]["grid"]
+    assert stored == client.post("/api/rasterize", json={"strokes": BAR}).json()["grid"]
+    assert sum(stored) == 12
 
 
 def test_list_filter_get_delete(client: TestClient) -> None:

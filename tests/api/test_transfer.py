@@ -48,7 +48,9 @@ def test_model_export_import_gives_identical_answers(
     assert doc["format"] == "hwr-model/1"
     assert doc["labels"] == ["L", "O", "X"]
     assert doc["grid_size"] == 12
-    assert [np.shape(layer["weights"]) for layer in doc["layers"]] == [(144, 144), (144, 3)]
+    # Three labels and the hidden "none of these" output of the default `reject` setting.
+    assert doc["background"] is True
+    assert [np.shape(layer["weights"]) for layer in doc["layers"]] == [(144, 144), (144, 4)]
     client.post("/api/recognizers", json={"name": "imported"})
     r = client.put("/api/recognizers/imported/model", json=doc)
     assert r.status_code == 200

@@ -67,7 +67,7 @@ def model_is_complete(document: dict[str, Any], labels: list[str]) -> None:
     net = Network.from_dict(document)
     assert document["labels"] == labels
     assert net.sizes[0] == document["grid_size"] ** 2 == 144
-    assert net.sizes[-1] == len(labels)
+    assert net.sizes[-1] == len(labels) + (1 if document.get("background") else 0)
 
 
 def check_offline(data: Path, acknowledged: list[int], models: list[dict[str, Any]]) -> None:
