@@ -4,7 +4,7 @@
 from typing import Literal
 
 DEFAULT_LOSS: Literal["cross_entropy", "squared_error"] = "cross_entropy"
-DEFAULT_AUGMENTATION: Literal["off", "light", "standard", "strong"] = "standard"
+DEFAULT_AUGMENTATION: Literal["off", "light", "standard", "strong"] = "strong"
 DEFAULT_ANTIALIAS = True
 DEFAULT_VALIDATION_SPLIT = 0.2
 DEFAULT_PATIENCE = 40

