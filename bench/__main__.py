@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import gemm, raster, report, server
+from bench import gemm, raster, realdata, report, server
 from bench.common import Row, log, machine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     section("GEMM (the machine's limit)", lambda: gemm.run(repeats=5 if not args.quick else 3))
     section("training throughput and time to accuracy", lambda: train.run(repeats=repeats))
     section("rasterisation", raster.run)
+    section("real handwriting: hwr and peers", lambda: realdata.run(seeds=(0, 1, 2)))
 
     def served() -> list[Row]:
         from bench import events, http, quality

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bench.common import FLOPS_PER_SAMPLE, N_WEIGHTS, Row, fmt
+from bench.report_realdata import realdata_section
 
 Verdicts = list[tuple[str, str, bool | None]]  # (target, measured, met; None = not measured)
 
@@ -605,6 +606,7 @@ SECTIONS: list[Callable[[list[Row], Verdicts], list[str]]] = [
     http_section,
     events_section,
     quality_section,
+    realdata_section,
 ]
 
 
