@@ -4,28 +4,14 @@ import { createApi, listen } from "./api.js";
 import { LossChart } from "./chart.js";
 import { paintGrid, repaintGrids } from "./grid.js";
 import { Pad } from "./pad.js";
-import { renderGalleries } from "./samples.js";
+import { renderResult } from "./result.js";
+import { pointAt, renderGalleries } from "./samples.js";
 import { applyPreset, readLimits, readNetwork, showNetwork, syncMode } from "./settings.js";
-import { ACTIVE, renderResult, renderTraining } from "./training.js";
-import { $, dismissNotice, downloadJson, el, notify, pickJson } from "./ui.js";
+import { ACTIVE, newer, renderTraining } from "./training.js";
+import { wireTransfer } from "./transfer.js";
+import { $, dismissNotice, el, notify, saved } from "./ui.js";
+import { flaggedSamples, renderConfusion } from "./validation.js";
 import { wireKeyboard, wireRecognizerDialog } from "./wiring.js";
-
-const saved = {
-  get: (key, fallback) => {
-    try {
-      return localStorage.getItem(key) ?? fallback;
-    } catch {
-      return fallback;
-    }
-  },
-  set: (key, value) => {
-    try {
-      localStorage.setItem(key, value);
-    } catch {
-      /* private mode: settings last for this visit only */
-    }
-  },
-};
 
 const app = {
   api: createApi(() => saved.get("hwr.token", "")),
@@ -44,6 +30,8 @@ const app = {
 };
 const path = (suffix = "") => `recognizers/${encodeURIComponent(app.name)}${suffix}`;
 const gridSize = () => (app.summary ? app.summary.grid_size : 12);
+// The grid mode of the recognizer's samples and model; the preview follows it.
+const antialias = () => Boolean(app.summary && app.summary.network.antialias);
 
 /** Tell the person what went wrong. Only their own actions may move the focus (to the token
  * field on a 401): a background request must not pull the caret out of what they type. */
@@ -61,8 +49,11 @@ function render() {
   renderTraining(app.summary, app.status, app.busy);
   const summary = app.summary;
   const labels = summary ? summary.labels.map((l) => l.label) : [];
+  const model = summary ? summary.model : null;
+  const validation = model && model.trained ? model.validation : null;
   const shown = renderGalleries($("galleries"), labels, app.samples, gridSize(), {
     fresh: app.freshSample,
+    flags: flaggedSamples(validation, app.samples),
     onPick: (label) => {
       $("label").value = label;
       $("label").focus();
@@ -73,6 +64,7 @@ function render() {
   $("sample-total").textContent = String(app.samples.length);
   $("label-list").replaceChildren(...labels.map((label) => el("option", { value: label })));
   $("grid-size").textContent = `${gridSize()} × ${gridSize()}`;
+  renderConfusion(model, app.samples, gridSize(), (id) => pointAt($("galleries"), id));
   renderPadState();
 }
 
@@ -117,21 +109,23 @@ async function useRecognizer(name) {
     onConnection);
 }
 
-/** Is `next` news compared with `current`? Same job: only forward (running -> ended). */
-function newer(next, current) {
-  if (!current || next.job !== current.job) return !current || next.job > current.job;
-  const rank = (s) => (s.state === "idle" ? 0 : ACTIVE.includes(s.state) ? 1 : 2);
-  return rank(next) > rank(current) || (rank(next) === rank(current) && next.iterations >= current.iterations);
-}
-
 async function refreshSummary() {
   const name = app.name;
   const summary = await app.api.get(path());
   if (name !== app.name) return; // the person switched recognizers meanwhile
+  const regridded = app.summary && app.summary.network.antialias !== summary.network.antialias;
   app.summary = summary;
-  if (newer(summary.training, app.status)) app.status = summary.training;
+  if (newer(summary.training, app.status)) {
+    app.status = summary.training;
+    plot(app.status);
+  }
   if (!app.settingsDirty) showNetwork(summary.network);
   render();
+  if (regridded) {
+    // Training with another grid mode drew every sample again: new thumbnails and preview.
+    updatePreview();
+    await refreshSamples();
+  }
 }
 
 async function refreshSamples() {
@@ -171,10 +165,11 @@ async function updatePreview() {
     return;
   }
   try {
-    const { grid } = await app.api.post("rasterize", { strokes, grid_size: gridSize() });
+    const { grid } = await app.api.post("rasterize", { strokes, grid_size: gridSize(), antialias: antialias() });
     if (seq !== app.seq.preview) return;
     paintGrid(canvas, grid, gridSize(), true);
     canvas.dataset.strokes = String(strokes.length); // which drawing the preview shows
+    canvas.dataset.antialias = String(antialias());
   } catch (error) {
     if (seq === app.seq.preview) fail(error, true);
   }
@@ -255,13 +250,7 @@ async function deleteSample(sample, button) {
 function onTraining(kind, status) {
   const previous = app.status;
   if (kind !== "status" && previous && !newer(status, previous)) return;
-  if (ACTIVE.includes(status.state) || kind === "done") {
-    if (!previous || previous.job !== status.job || !app.chart.points.length) {
-      if (!previous || previous.job !== status.job) app.chart.reset();
-      app.chart.add(0, status.mse_initial);
-    }
-    app.chart.add(status.iterations, status.mse_current);
-  }
+  plot(status, previous);
   app.status = status;
   renderTraining(app.summary, status, app.busy);
   const ended = !ACTIVE.includes(status.state) && status.state !== "idle";
@@ -274,6 +263,22 @@ function onTraining(kind, status) {
       })
       .catch(fail);
   }
+}
+
+/** The learning curve: the whole history a status carries (a page opened mid-run draws it from
+ * the start), else the points as they come. */
+function plot(status, previous = null) {
+  const history = status.history || [];
+  if (history.length) {
+    app.chart.setHistory(history);
+    return;
+  }
+  if (!ACTIVE.includes(status.state) && status.state !== "finished" && status.state !== "stopped") return;
+  if (!previous || previous.job !== status.job || !app.chart.points.length) {
+    if (!previous || previous.job !== status.job) app.chart.reset();
+    app.chart.add(0, status.mse_initial);
+  }
+  app.chart.add(status.iterations, status.mse_current, status.validation_accuracy);
 }
 
 async function train() {
@@ -316,35 +321,6 @@ function toggleTraining() {
   else if ($("train-hint").textContent) notify($("train-hint").textContent);
 }
 
-// --- import and export -----------------------------------------------------------------------
-
-async function exportJson(what) {
-  try {
-    downloadJson(`${app.name}-${what}.json`, await app.api.get(path(`/${what}`)));
-  } catch (error) {
-    if (error.status === 409) notify("Train first: there is no model to export yet.", "error");
-    else fail(error);
-  }
-}
-
-async function importJson(what) {
-  try {
-    const doc = await pickJson();
-    if (!doc) return;
-    if (what === "dataset") {
-      const counts = await app.api.post(path("/dataset"), doc);
-      notify(`Imported ${counts.added} samples.`);
-      await refreshSamples();
-    } else {
-      await app.api.put(path("/model"), doc);
-      notify("Model imported: Check uses it now.");
-    }
-    await refreshSummary();
-  } catch (error) {
-    fail(error);
-  }
-}
-
 // --- start -----------------------------------------------------------------------------------
 
 function wire() {
@@ -357,10 +333,7 @@ function wire() {
   });
   $("train").addEventListener("click", train);
   $("stop").addEventListener("click", stop);
-  $("export-dataset").addEventListener("click", () => exportJson("dataset"));
-  $("import-dataset").addEventListener("click", () => importJson("dataset"));
-  $("export-model").addEventListener("click", () => exportJson("model"));
-  $("import-model").addEventListener("click", () => importJson("model"));
+  wireTransfer({ api: app.api, name: () => app.name, path, refreshSummary, refreshSamples, fail });
   $("notice-close").addEventListener("click", dismissNotice);
   $("recognizer").addEventListener("change", (e) => useRecognizer(e.target.value).catch(fail));
   $("auto-check").checked = saved.get("hwr.autoCheck", "") === "1";
@@ -370,12 +343,14 @@ function wire() {
   });
   $("api-token").value = saved.get("hwr.token", "");
   $("api-token").addEventListener("input", (e) => saved.set("hwr.token", e.target.value.trim()));
-  $("network-fields").addEventListener("input", (e) => {
-    app.settingsDirty = true;
-    if (e.target.id === "preset") applyPreset();
-    else if ($("preset").value === "classic") $("preset").value = "";
-    syncMode();
-  });
+  for (const fields of [$("network-fields"), $("learning-fields")]) {
+    fields.addEventListener("input", (e) => {
+      app.settingsDirty = true;
+      if (e.target.id === "preset") applyPreset();
+      else if ($("preset").value === "classic") $("preset").value = "";
+      syncMode();
+    });
+  }
   wireKeyboard({
     undo: () => app.pad.undo(),
     clear: () => app.pad.clear(),
@@ -408,7 +383,7 @@ async function boot() {
 }
 
 app.pad = new Pad($("pad"), onPadChange);
-app.chart = new LossChart($("chart"));
+app.chart = new LossChart($("chart"), $("chart-legend"));
 wire();
 paintGrid($("preview"), null, 12, true);
 render();

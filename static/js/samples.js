@@ -9,9 +9,10 @@ function plural(n, word) {
 
 /**
  * Render `samples` (each {id, label, grid}) grouped by label, in the order of `labels`.
- * `onPick(label)` fills the label field; `onDelete(sample)` removes one.
+ * `onPick(label)` fills the label field; `onDelete(sample)` removes one; `flags` maps the ids of
+ * held-out samples recognised wrong to their title.
  */
-export function renderGalleries(root, labels, samples, size, { onPick, onDelete, fresh }) {
+export function renderGalleries(root, labels, samples, size, { onPick, onDelete, fresh, flags = new Map() }) {
   const byLabel = new Map(labels.map((label) => [label, []]));
   for (const sample of samples) {
     if (!byLabel.has(sample.label)) byLabel.set(sample.label, []);
@@ -31,12 +32,13 @@ export function renderGalleries(root, labels, samples, size, { onPick, onDelete,
       plural(items.length, "sample"));
     const list = el("ul", { class: "thumbs", "aria-label": `Samples of ${label}` });
     items.forEach((sample, i) => {
+      const flag = flags.get(sample.id);
       const canvas = el("canvas", {
         class: "thumb",
         width: size,
         height: size,
         role: "img",
-        "aria-label": `Sample ${i + 1} of ${label}`,
+        "aria-label": `Sample ${i + 1} of ${label}${flag ? ` (${flag[0].toLowerCase()}${flag.slice(1)})` : ""}`,
       });
       thumbs.push([canvas, sample.grid]);
       const remove = el(
@@ -46,7 +48,8 @@ export function renderGalleries(root, labels, samples, size, { onPick, onDelete,
         "×",
       );
       remove.addEventListener("click", () => onDelete(sample, remove));
-      const item = el("li", { class: "thumb-item", "data-id": sample.id }, canvas, remove);
+      const item = el("li", { class: "thumb-item", "data-id": sample.id, title: flag }, canvas, remove);
+      if (flag) item.classList.add("missed");
       if (sample.id === fresh) item.classList.add("fresh");
       list.append(item);
     });
@@ -58,4 +61,16 @@ export function renderGalleries(root, labels, samples, size, { onPick, onDelete,
   root.replaceChildren(...groups);
   for (const [canvas, grid] of thumbs) paintGrid(canvas, grid, size);
   return groups.length;
+}
+
+/** Point at one sample in the galleries (from a confusion-matrix thumbnail). */
+export function pointAt(root, id) {
+  const item = root.querySelector(`.thumb-item[data-id="${id}"]`);
+  if (!item) return;
+  item.scrollIntoView({ block: "center", behavior: "smooth" });
+  item.classList.remove("fresh");
+  void item.offsetWidth; // restart the highlight
+  item.classList.add("fresh");
+  const remove = item.querySelector(".thumb-delete");
+  if (remove) remove.focus({ preventScroll: true });
 }

@@ -10,19 +10,25 @@ export const CLASSIC = {
   bias: false,
   mode: "classic",
   shuffle: false,
+  loss: "squared_error",
+  augmentation: "off",
+  antialias: false,
+  validation_split: 0,
+  patience: 0,
+  reject: false,
 };
 
-const NUMBER_FIELDS = ["learning_rate", "momentum", "batch_size"];
+const NUMBER_FIELDS = ["learning_rate", "momentum", "batch_size", "validation_split", "patience"];
+const CHOICES = ["activation", "mode", "loss", "augmentation"];
+const SWITCHES = ["bias", "shuffle", "antialias", "reject"];
 
 /** Fill the form from a recognizer's network settings. */
 export function showNetwork(network) {
   $("preset").value = network.preset === "classic" ? "classic" : "";
   $("hidden_layers").value = (network.hidden_layers || []).join(", ");
-  $("activation").value = network.activation;
+  for (const name of CHOICES) $(name).value = network[name];
   for (const name of NUMBER_FIELDS) $(name).value = String(network[name]);
-  $("bias").checked = Boolean(network.bias);
-  $("shuffle").checked = Boolean(network.shuffle);
-  $("mode").value = network.mode;
+  for (const name of SWITCHES) $(name).checked = Boolean(network[name]);
   $("seed").value = network.seed === null || network.seed === undefined ? "" : String(network.seed);
   syncMode();
 }
@@ -56,6 +62,10 @@ export function readNetwork() {
   }
   const seedText = $("seed").value.trim();
   if (seedText && !/^\d+$/.test(seedText)) throw new Error("Seed must be a whole number, or empty for a random start.");
+  const share = number("validation_split", "Validation share");
+  if (share < 0 || share > 0.5) throw new Error("Validation share must be between 0 and 0.5 (0.2 holds out a fifth).");
+  const patience = number("patience", "Patience");
+  if (!Number.isInteger(patience) || patience < 0) throw new Error("Patience must be a whole number of 0 or more.");
   const network = {
     hidden_layers: hidden,
     activation: $("activation").value,
@@ -66,6 +76,12 @@ export function readNetwork() {
     batch_size: Math.round(number("batch_size", "Batch size")),
     shuffle: $("shuffle").checked,
     seed: seedText ? Number(seedText) : null,
+    loss: $("loss").value,
+    augmentation: $("augmentation").value,
+    antialias: $("antialias").checked,
+    validation_split: share,
+    patience,
+    reject: $("reject").checked,
   };
   network.preset = $("preset").value === "classic" ? "classic" : null;
   return network;

@@ -1,8 +1,18 @@
-// The training panel and the Check result: badges, numbers, buttons and confidence bars.
+// The training panel: badge, buttons, live numbers (MSE and validation accuracy) and why it ended.
 
-import { $, el, formatCount, formatMse, setStat } from "./ui.js";
+import { quoteList } from "./result.js";
+import { $, formatCount, formatMse, setStat } from "./ui.js";
+import { renderAccuracy } from "./validation.js";
 
 export const ACTIVE = ["running", "stopping"];
+
+/** Is `next` news compared with `current`? Same job: only forward (running -> ended). */
+export function newer(next, current) {
+  if (!current || next.job !== current.job) return !current || next.job > current.job;
+  const order = ["idle", "queued", ...ACTIVE];
+  const rank = (s) => (order.includes(s.state) ? Math.min(order.indexOf(s.state), 2) : 3);
+  return rank(next) > rank(current) || (rank(next) === rank(current) && next.iterations >= current.iterations);
+}
 
 const REASONS = {
   finished: "Finished",
@@ -27,8 +37,10 @@ const BADGES = {
   none: "Not trained",
 };
 
-/** Why a training finished, from its own numbers. */
+/** Why a training finished: the server's `outcome`, else its own numbers. */
 function ending(status) {
+  const outcome = status.outcome || "";
+  if (/^validation/.test(outcome)) return `: ${outcome}`;
   const target = status.target_mse;
   if (target !== null && target !== undefined && status.mse_current !== null && status.mse_current <= target) {
     return `: reached the target MSE of ${target}`;
@@ -53,7 +65,9 @@ export function renderTraining(summary, status, busy) {
   $("import-model").disabled = active;
 
   let hint = "";
+  const missing = summary ? summary.model.missing_labels || [] : [];
   if (!active && labelled < 2) hint = "Add samples of at least two labels to train.";
+  else if (state === "stale" && missing.length) hint = `The model doesn't know ${quoteList(missing)} yet: train again.`;
   else if (state === "stale") hint = "Samples changed since the last training: train again.";
   else if (state === "none") hint = "Ready to train.";
   $("train-hint").textContent = hint;
@@ -71,12 +85,17 @@ export function renderTraining(summary, status, busy) {
   } else {
     for (const id of ["mse-initial", "mse-current", "iterations"]) setStat($(id), "—", null);
   }
+  renderAccuracy(summary, status, ran);
 
   let reason = "";
   if (ran && status.state === "failed") reason = `Training failed: ${status.error || "unknown error"}.`;
   else if (ran && REASONS[status.state]) {
     reason = `${REASONS[status.state]} after ${formatCount(status.iterations)} iterations`;
     if (status.state === "finished") reason += ending(status);
+    const kept = status.validation ? status.validation.iteration : null;
+    if (Number.isInteger(kept) && kept !== status.iterations) {
+      reason += `; kept the model of iteration ${formatCount(kept)}, the best on held-out samples`;
+    }
     reason += ".";
   } else if (ran && status.reason) {
     reason = `${status.reason.charAt(0).toUpperCase()}${status.reason.slice(1)}.`;
@@ -84,35 +103,4 @@ export function renderTraining(summary, status, busy) {
     reason = `Model trained ${new Date(model.trained_at).toLocaleString()}.`;
   }
   $("train-reason").textContent = reason;
-}
-
-/** Show a Check result: the label large and one bar per label, highest first. */
-export function renderResult(result) {
-  const label = $("result-label");
-  const bars = $("bars");
-  $("result").classList.remove("outdated");
-  if (!result) {
-    label.textContent = "?";
-    label.dataset.empty = "true";
-    $("result-note").textContent = "Draw, then Check.";
-    bars.replaceChildren();
-    return;
-  }
-  label.textContent = result.label;
-  label.dataset.empty = "false";
-  const top = result.confidences[0] ? result.confidences[0].confidence : 0;
-  $("result-note").textContent = `${Math.round(top * 100)}% confident`;
-  bars.replaceChildren(
-    ...result.confidences.map(({ label: name, confidence }, i) => {
-      const fill = el("span", { class: "bar-fill" });
-      fill.style.width = `${Math.max(0, Math.min(1, confidence)) * 100}%`;
-      return el(
-        "li",
-        { class: i === 0 ? "bar top" : "bar", "data-confidence": confidence },
-        el("span", { class: "bar-label" }, name),
-        el("span", { class: "bar-track", "aria-hidden": "true" }, fill),
-        el("span", { class: "bar-value" }, `${Math.round(confidence * 100)}%`),
-      );
-    }),
-  );
 }

@@ -18,6 +18,24 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+/** localStorage that never throws (private mode: settings last for this visit only). */
+export const saved = {
+  get: (key, fallback) => {
+    try {
+      return localStorage.getItem(key) ?? fallback;
+    } catch {
+      return fallback;
+    }
+  },
+  set: (key, value) => {
+    try {
+      localStorage.setItem(key, value);
+    } catch {
+      /* private mode: settings last for this visit only */
+    }
+  },
+};
+
 let noticeTimer = 0;
 
 /** Show a message in the notice bar (an aria-live region); errors stay until dismissed. */

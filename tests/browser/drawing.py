@@ -6,6 +6,7 @@ from typing import Any
 import httpx
 import numpy as np
 
+from app import scribbles
 from app.synth import dataset, draw
 
 Path2D = list[list[tuple[float, float]]]
@@ -17,6 +18,25 @@ STEP = 20.0
 def letter(label: str, seed: int) -> list[list[list[float]]]:
     """A jittered drawing of `label` from app.synth, in its own pixel box."""
     return draw(label, np.random.default_rng(seed), step=STEP)
+
+
+def scribble(kind: str, seed: int, step: float = 12.0) -> list[list[list[float]]]:
+    """A generated scribble (app.scribbles) thinned to a point every `step` px of its own box
+    scaled to 300 px, so the mouse draws it in about a second."""
+    strokes = scribbles.draw(kind, np.random.default_rng(seed))
+    points = np.array([p[:2] for s in strokes for p in s])
+    span = max(float((points.max(axis=0) - points.min(axis=0)).max()), 1.0)
+    gap = step * span / 300
+    thinned = []
+    for stroke in strokes:
+        kept = [stroke[0]]
+        for point in stroke[1:]:
+            if np.hypot(point[0] - kept[-1][0], point[1] - kept[-1][1]) >= gap:
+                kept.append(point)
+        if len(stroke) > 1 and kept[-1] is not stroke[-1]:
+            kept.append(stroke[-1])
+        thinned.append([list(map(float, p[:2])) for p in kept])
+    return thinned
 
 
 def fit(strokes: list[list[list[float]]], box: dict[str, float], margin: float = 0.15) -> Path2D:

@@ -1,62 +1,141 @@
-"""Make the README screenshot: a trained recognizer, a checked drawing, the loss curve.
+"""Make the README screenshots: a trained recognizer with its confusion matrix and a Check.
 
-    .venv/bin/python -m tests.browser.screenshot docs/screenshot.png [--dark] [--width 1200]
+    .venv/bin/python -m tests.browser.screenshot docs/
 
-Starts its own server on a temporary folder and drives Debian's chromium like the tests do.
+writes docs/screenshot.png (desktop, light), docs/screenshot-dark.png (desktop, dark, a
+scribble answered "Not sure"), docs/screenshot-phone.png (390 px wide) and docs/validation.png
+(the training and confusion-matrix cards, one wrong cell opened). Starts its own server on a
+temporary folder and drives Debian's chromium like the tests do.
 """
 
 import argparse
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
+import httpx
 from playwright.sync_api import expect, sync_playwright
 
+from app.synth import dataset
 from tests.browser.conftest import CHROMIUM_ARGS
-from tests.browser.drawing import draw_letter, seed_samples
+from tests.browser.drawing import draw_letter, fit, mouse_draw, pad_box, scribble
 from tests.helpers import Server
+
+# What a person might teach it: a few letters, and a zero that looks like the O.
+SHAPES = {"L": "L", "O": "O", "X": "X", "V": "V", "C": "C", "Z": "Z", "0": "O"}
+PER_LABEL = 12
+
+
+def seed(url: str) -> None:
+    for i, (label, shape) in enumerate(SHAPES.items()):
+        for _, strokes in dataset([shape], PER_LABEL, seed=40 + i):
+            r = httpx.post(
+                f"{url}/api/recognizers/default/samples",
+                json={"label": label, "strokes": strokes},
+                timeout=10,
+            )
+            assert r.status_code == 201, r.text
+
+
+def train(page: Any) -> None:
+    page.click("#settings summary")
+    page.fill("#seed", "5")
+    page.click("#settings summary")
+    page.click("#train")
+    expect(page.locator("#train-state")).to_have_text("Trained", timeout=120_000)
+
+
+def open_wrong_cell(page: Any) -> None:
+    """Open the first wrong cell and point at its first sample among the galleries."""
+    cell = page.locator("#confusion td.miss button")
+    if cell.count():
+        cell.first.click()
+        expect(page.locator("#confusion-detail")).to_be_visible()
+        page.locator("#confusion-thumbs button").first.click()
+        page.wait_for_function(
+            "() => { const g = document.querySelector('#galleries');"
+            " const m = g.querySelector('.thumb-item.missed');"
+            " if (!m) return true;"
+            " const a = g.getBoundingClientRect(), b = m.getBoundingClientRect();"
+            " return b.top >= a.top && b.bottom <= a.bottom; }"
+        )
+
+
+def still(page: Any, path: Path, element: str | None = None, full_page: bool = True) -> None:
+    """The page from the top, or one element of it with a margin; no pointer, no focus ring."""
+    page.mouse.move(0, 0)
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    page.evaluate("window.scrollTo(0, 0)")
+    clip = None
+    if element:
+        box = page.locator(element).bounding_box()  # page coordinates: scrolled to the top
+        assert box is not None
+        clip = {"x": box["x"] - 12, "y": box["y"] - 12}
+        clip |= {"width": box["width"] + 24, "height": box["height"] + 24}
+    page.screenshot(path=path, animations="disabled", caret="hide", full_page=full_page, clip=clip)
+    print(f"{path}: {path.stat().st_size // 1024} KB")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("out", type=Path)
-    parser.add_argument("--dark", action="store_true")
-    parser.add_argument("--width", type=int, default=1200)
-    parser.add_argument("--height", type=int, default=750)
-    parser.add_argument("--scale", type=float, default=1.0, help="device pixel ratio")
+    parser.add_argument("out", type=Path, help="folder of the pictures")
     args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
 
     with tempfile.TemporaryDirectory() as tmp:
         server = Server(Path(tmp) / "data").start()
         try:
-            seed_samples(server.url, "default", ["L", "O", "X"], per_label=6)
+            seed(server.url)
+            url = f"{server.url}/?r=default"
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(
                     executable_path=shutil.which("chromium"), headless=True, args=CHROMIUM_ARGS
                 )
-                page = browser.new_page(
-                    viewport={"width": args.width, "height": args.height},
-                    device_scale_factor=args.scale,
-                    color_scheme="dark" if args.dark else "light",
-                )
-                page.goto(f"{server.url}/?r=default")
+                desktop = {"width": 1280, "height": 800}
+                page = browser.new_page(viewport=desktop, color_scheme="light")
+                page.goto(url)
                 page.wait_for_selector("body[data-ready=true]")
-                page.click("#settings summary")
-                page.fill("#max_iterations", "1500")
-                page.fill("#target_mse", "0")
-                page.click("#settings summary")
-                page.click("#train")
-                expect(page.locator("#train-state")).to_have_text("Trained", timeout=60_000)
+                train(page)
                 draw_letter(page, "O", seed=99)
                 page.click("#check")
-                expect(page.locator("#result-label")).to_have_text("O")
-                page.mouse.move(0, 0)
-                page.evaluate("window.scrollTo(0, 0)")
-                page.screenshot(path=args.out, animations="disabled", caret="hide")
+                expect(page.locator("#bars li")).to_have_count(len(SHAPES))
+                open_wrong_cell(page)
+                still(page, args.out / "screenshot.png")
+
+                sharp = browser.new_page(
+                    viewport=desktop, color_scheme="light", device_scale_factor=2
+                )
+                sharp.goto(url)
+                sharp.wait_for_selector("body[data-ready=true]")
+                open_wrong_cell(sharp)
+                still(sharp, args.out / "validation.png", element="#validation-card")
+
+                dark = browser.new_page(viewport=desktop, color_scheme="dark")
+                dark.goto(url)
+                dark.wait_for_selector("body[data-ready=true]")
+                mouse_draw(dark, fit(scribble("spiral", 1), pad_box(dark), margin=0.1))
+                dark.click("#check")
+                expect(dark.locator("#result")).to_have_attribute("data-verdict", "unknown")
+                open_wrong_cell(dark)
+                still(dark, args.out / "screenshot-dark.png")
+
+                phone = browser.new_page(
+                    viewport={"width": 390, "height": 844},
+                    color_scheme="light",
+                    is_mobile=True,
+                    has_touch=True,
+                )
+                phone.goto(url)
+                phone.wait_for_selector("body[data-ready=true]")
+                draw_letter(phone, "X", seed=98)
+                phone.click("#check")
+                expect(phone.locator("#result-label")).to_have_text("X")
+                open_wrong_cell(phone)
+                still(phone, args.out / "screenshot-phone.png")
                 browser.close()
         finally:
             server.stop()
-    print(f"{args.out}: {args.out.stat().st_size // 1024} KB")
 
 
 if __name__ == "__main__":

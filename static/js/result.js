@@ -1,0 +1,87 @@
+// The Check result: the verdict ("O", or "Not sure"), one probability bar per label, and notes
+// when the model is out of date or does not know some labels yet.
+
+import { $, el } from "./ui.js";
+
+/** Whole percentages that add up to exactly 100 (largest remainder); all 0 for an all-0 input. */
+export function percentages(values) {
+  const raw = values.map((v) => (Number.isFinite(v) && v > 0 ? v : 0));
+  const total = raw.reduce((a, b) => a + b, 0);
+  if (!(total > 0)) return raw.map(() => 0);
+  const scaled = raw.map((v) => (v / total) * 100);
+  const whole = scaled.map(Math.floor);
+  let left = 100 - whole.reduce((a, b) => a + b, 0);
+  const order = scaled.map((v, i) => [v - whole[i], i]).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  for (const [, i] of order) {
+    if (left <= 0) break;
+    whole[i] += 1;
+    left -= 1;
+  }
+  return whole;
+}
+
+/** “A”, “B” and “C”: labels quoted for a sentence (text only, never HTML). */
+export function quoteList(labels, limit = 5) {
+  const quoted = labels.slice(0, limit).map((label) => `“${label}”`);
+  if (labels.length > limit) quoted.push(`${labels.length - limit} more`);
+  if (quoted.length < 2) return quoted.join("");
+  return `${quoted.slice(0, -1).join(", ")} and ${quoted[quoted.length - 1]}`;
+}
+
+function sentence(text) {
+  const s = String(text || "").trim();
+  return s ? `${s[0].toUpperCase()}${s.slice(1)}` : "";
+}
+
+/** Show a Check result (or nothing: `null`). */
+export function renderResult(result) {
+  const label = $("result-label");
+  const note = $("result-note");
+  const closest = $("result-closest");
+  const bars = $("bars");
+  const box = $("result");
+  box.classList.remove("outdated");
+  const missing = result ? result.missing_labels || [] : [];
+  $("result-missing").hidden = missing.length === 0;
+  $("result-missing").textContent = missing.length
+    ? `The model doesn't know ${quoteList(missing)} yet: train again.`
+    : "";
+  $("result-stale").hidden = !(result && result.stale && missing.length === 0);
+  if (!result) {
+    box.dataset.verdict = "none";
+    label.textContent = "?";
+    label.dataset.empty = "true";
+    note.textContent = "Draw, then Check.";
+    closest.hidden = true;
+    bars.replaceChildren();
+    return;
+  }
+  const shares = percentages(result.confidences.map((c) => c.confidence));
+  label.dataset.empty = "false";
+  if (result.unknown) {
+    box.dataset.verdict = "unknown";
+    label.textContent = "Not sure";
+    note.textContent = "This looks like none of your labels.";
+    const why = result.unknown_reason ? ` ${sentence(result.unknown_reason)}.` : "";
+    closest.textContent = `Closest: “${result.label}”.${why}`;
+    closest.hidden = false;
+  } else {
+    box.dataset.verdict = "known";
+    label.textContent = result.label;
+    note.textContent = `${shares[0] ?? 0}% likely`;
+    closest.hidden = true;
+  }
+  bars.replaceChildren(
+    ...result.confidences.map(({ label: name, confidence }, i) => {
+      const fill = el("span", { class: "bar-fill" });
+      fill.style.width = `${shares[i]}%`;
+      return el(
+        "li",
+        { class: i === 0 ? "bar top" : "bar", "data-confidence": confidence, "data-percent": shares[i] },
+        el("span", { class: "bar-label", title: name }, name),
+        el("span", { class: "bar-track", "aria-hidden": "true" }, fill),
+        el("span", { class: "bar-value" }, `${shares[i]}%`),
+      );
+    }),
+  );
+}

@@ -1,0 +1,189 @@
+// Validation on held-out samples: the accuracy figure, the confusion matrix (a click on a cell
+// shows its samples), and which gallery thumbnails were recognised wrong.
+
+import { paintGrid } from "./grid.js";
+import { quoteList } from "./result.js";
+import { $, el } from "./ui.js";
+
+/** 0.9166 -> "91.7%", 1 -> "100%". */
+export function formatPercent(share) {
+  const p = share * 100;
+  const text = Number.isInteger(Math.round(p * 10) / 10) ? String(Math.round(p)) : p.toFixed(1);
+  return `${text}%`;
+}
+
+/** The server's reason for having no validation, as a sentence for the page. */
+export function plainNote(note) {
+  const text = String(note || "").trim().replace(/^no validation:\s*/i, "");
+  if (!text) return "";
+  if (/fraction 0|validation is off/i.test(text)) return "Not measured: the validation share is 0 (see Settings).";
+  if (/no samples/i.test(text)) return "Not measured: there are no samples yet.";
+  const few = /needs at least (\d+) samples of every label;?\s*(.*)$/i.exec(text);
+  if (few) {
+    const who = few[2] ? ` (${few[2].replace(/'([^']*)'/g, "“$1”")})` : "";
+    return `Not measured: every label needs ${few[1]} samples or more to hold some out${who}.`;
+  }
+  return `Not measured: ${text}${/[.!]$/.test(text) ? "" : "."}`;
+}
+
+/** Per misclassified sample id: the thumbnail's title. The server lists the ids but not what
+ * each became; when a label's row has one wrong column, that column is the answer. */
+export function flaggedSamples(validation, samples) {
+  const flags = new Map();
+  if (!validation) return flags;
+  const wrong = new Set(validation.misclassified);
+  const byId = new Map(samples.map((s) => [s.id, s]));
+  for (const id of wrong) {
+    const sample = byId.get(id);
+    if (!sample) continue;
+    const row = validation.labels.indexOf(sample.label);
+    const targets = row < 0 ? [] : wrongColumns(validation, row);
+    flags.set(id, targets.length === 1
+      ? `Held out, recognised as “${validation.labels[targets[0]]}”`
+      : "Held out, recognised wrong");
+  }
+  return flags;
+}
+
+function wrongColumns(validation, row) {
+  return validation.confusion[row].map((n, j) => (j !== row && n > 0 ? j : -1)).filter((j) => j >= 0);
+}
+
+/** The validation stat beside the MSE: live accuracy while training, the kept model's after. */
+export function renderAccuracy(summary, status, ran) {
+  const value = $("val-accuracy");
+  const note = $("val-note");
+  const running = ran && ["running", "stopping"].includes(status.state);
+  const model = summary ? summary.model : null;
+  let validation = null;
+  let why = null;
+  if (running) {
+    if (Number.isFinite(status.validation_accuracy)) {
+      value.textContent = formatPercent(status.validation_accuracy);
+      value.dataset.value = String(status.validation_accuracy);
+      note.textContent = "on the held-out samples, this pass";
+      return;
+    }
+    why = status.validation_note;
+  } else {
+    validation = (ran && status.validation) || (model && model.trained ? model.validation : null);
+    why = (ran && status.validation_note) || (model && model.validation_note);
+  }
+  if (validation) {
+    value.textContent = formatPercent(validation.accuracy);
+    value.dataset.value = String(validation.accuracy);
+    const n = validation.samples;
+    note.textContent = `on ${n.toLocaleString()} held-out sample${n === 1 ? "" : "s"}`;
+  } else {
+    value.textContent = "—";
+    delete value.dataset.value;
+    note.textContent = why ? plainNote(why) : "";
+  }
+}
+
+// --- the confusion matrix --------------------------------------------------------------------
+
+// What is shown: the validation's identity, the picked cell [i, j], and what to draw it with.
+const state = { key: "", cell: null, samples: [], gridSize: 12, onShow: () => {} };
+
+/** Show the model's confusion matrix (or why there is none); `samples` feed the thumbnails and
+ * `onShow(id)` points at one of them in the galleries. */
+export function renderConfusion(model, samples, gridSize, onShow) {
+  Object.assign(state, { samples, gridSize, onShow });
+  const card = $("validation-card");
+  card.hidden = !(model && model.trained);
+  if (card.hidden) return;
+  const validation = model.validation;
+  $("confusion-note").textContent = validation ? "" : plainNote(model.validation_note) || "Not measured for this model.";
+  $("confusion-note").hidden = Boolean(validation);
+  $("confusion-wrap").hidden = !validation;
+  if (!validation) return;
+  const key = JSON.stringify([validation.labels, validation.confusion, validation.misclassified]);
+  if (key !== state.key) state.cell = null;
+  state.key = key;
+  drawTable(validation);
+}
+
+function drawTable(validation) {
+  const { labels } = validation;
+  const table = $("confusion");
+  table.dataset.size = String(labels.length);
+  const head = el("tr", {},
+    el("th", { class: "corner", scope: "col" }, el("span", {}, "drawn ↓"), el("span", {}, "recognised →")),
+    ...labels.map((label) => el("th", { scope: "col", class: "col-head", title: label }, label)));
+  const rows = labels.map((label, i) =>
+    el("tr", {},
+      el("th", { scope: "row", class: "row-head", title: label }, label),
+      ...labels.map((_, j) => cell(validation, i, j))));
+  const scroller = table.parentElement; // keeps its place while the cells are rebuilt
+  const [left, top] = [scroller.scrollLeft, scroller.scrollTop];
+  table.replaceChildren(el("thead", {}, head), el("tbody", {}, ...rows));
+  scroller.scrollLeft = left;
+  scroller.scrollTop = top;
+  if (state.cell) showCell(validation, ...state.cell);
+  else $("confusion-detail").hidden = true;
+}
+
+function cell(validation, i, j) {
+  const n = validation.confusion[i][j];
+  const row = validation.confusion[i];
+  const allRight = row.every((m, k) => k === i || m === 0);
+  const kind = i === j ? (allRight ? "diag" : "diag short") : n > 0 ? "miss" : "zero";
+  const attrs = { class: `cell ${kind}`, "data-row": i, "data-col": j, "data-count": n };
+  if (n === 0 && i !== j) return el("td", attrs, el("span", { class: "cell-value" }, "0"));
+  const drawn = validation.labels[i];
+  const words = i === j
+    ? `${n} held-out sample${n === 1 ? "" : "s"} of “${drawn}” recognised right`
+    : `${n} held-out sample${n === 1 ? "" : "s"} of “${drawn}” recognised as “${validation.labels[j]}”`;
+  const picked = Boolean(state.cell && state.cell[0] === i && state.cell[1] === j);
+  const button = el("button", { type: "button", class: "cell-value", title: words, "aria-label": words,
+    "aria-pressed": picked ? "true" : "false" }, String(n));
+  button.addEventListener("click", () => {
+    state.cell = picked ? null : [i, j];
+    drawTable(validation);
+    const again = document.querySelector(`#confusion td[data-row="${i}"][data-col="${j}"] button`);
+    if (again) again.focus({ preventScroll: true });
+  });
+  return el("td", attrs, button);
+}
+
+function showCell(validation, i, j) {
+  const { labels, confusion, misclassified } = validation;
+  const drawn = labels[i];
+  const held = confusion[i].reduce((a, b) => a + b, 0);
+  const text = $("confusion-detail-text");
+  const list = $("confusion-thumbs");
+  const detail = $("confusion-detail");
+  detail.hidden = false;
+  detail.dataset.row = String(i);
+  detail.dataset.col = String(j);
+  const of = `of ${held} held-out sample${held === 1 ? "" : "s"} of “${drawn}”`;
+  if (i === j) {
+    text.textContent = `${confusion[i][i]} ${of} ${confusion[i][i] === 1 ? "was" : "were"} recognised right.`;
+    list.replaceChildren();
+    return;
+  }
+  const wrong = new Set(misclassified);
+  const found = state.samples.filter((s) => s.label === drawn && wrong.has(s.id));
+  const columns = wrongColumns(validation, i);
+  const n = confusion[i][j];
+  let words = `${n} ${of} ${n === 1 ? "was" : "were"} recognised as “${labels[j]}”`;
+  if (columns.length > 1) {
+    const others = quoteList(columns.filter((c) => c !== j).map((c) => labels[c]));
+    words += `. Shown: all ${found.length} of “${drawn}” recognised wrong (the others as ${others})`;
+  }
+  const expected = columns.reduce((a, c) => a + confusion[i][c], 0);
+  if (expected > found.length) words += `; ${expected - found.length} of them no longer exist`;
+  text.textContent = `${words}.`;
+  const canvases = [];
+  list.replaceChildren(...found.map((sample) => {
+    const canvas = el("canvas", { class: "thumb", width: state.gridSize, height: state.gridSize });
+    canvases.push([canvas, sample.grid]);
+    const button = el("button", { type: "button", class: "thumb-show", title: "Show it among the samples",
+      "aria-label": `A held-out sample of ${drawn}: show it among the samples` }, canvas);
+    button.addEventListener("click", () => state.onShow(sample.id));
+    return el("li", { class: "thumb-item", "data-id": sample.id }, button);
+  }));
+  // Painted once attached: the colours come from the page's styles.
+  for (const [canvas, grid] of canvases) paintGrid(canvas, grid, state.gridSize);
+}
