@@ -9,6 +9,8 @@ passes); benchmarks and tests drive the same class directly.
 - **Passes.** Each pass rasterises a fresh random variant of every training drawing
   (`augment.variant_grid`) while the pool is young, then reuses the pool (`POOL_VARIANTS` per
   drawing): after that a pass costs only the network's work.
+- **Ensemble.** `ensemble` networks from different initial weights learn the same passes;
+  their logits are averaged (merged into one network, `app.nn.ensemble`).
 - **Background class.** With `reject` on, generated scribbles (`app.scribbles`) are a hidden
   extra output the network learns to give to drawings that are none of the labels.
 - **Stopping.** The weights of the pass with the best validation accuracy (ties: lower
@@ -27,6 +29,7 @@ from numpy.typing import NDArray
 
 from app import augment, evaluation, scribbles
 from app.ink import normalise, rasterise
+from app.nn.ensemble import merge
 from app.nn.fit import TrainOptions, mse, passes
 from app.nn.network import ModelFormatError, Network
 
@@ -119,13 +122,16 @@ class Run:
 
     def __init__(
         self,
-        net: Network,
+        members: list[Network],
         drawings: list[Drawing],
         labels: list[str],
         settings: dict[str, Any],
         grid_size: int,
     ) -> None:
-        self.net, self.labels, self.settings = net, labels, settings
+        # An ensemble trains its members side by side on the same passes; `net` is them merged
+        # into one network (app.nn.ensemble): what is validated, kept and saved.
+        self.members, self.labels, self.settings = members, labels, settings
+        self.net = merge(members) if len(members) > 1 else members[0]
         self.grid_size = grid_size
         self.antialias = bool(settings.get("antialias", False))
         self.strength = augment.LEVELS.get(str(settings.get("augmentation", "off")), 0.0)
@@ -161,6 +167,8 @@ class Run:
             self.bg_shapes = [normalise(s, grid_size) for s in bg]
         self.iteration = 0
         self.best = Best()
+        self.member_best = [Best() for _ in members] if len(members) > 1 else []
+        self.member_improved = [0 for _ in self.member_best]
         self.improved_at = 0  # the last pass that raised the validation accuracy
 
     # --- data ----------------------------------------------------------------------------
@@ -180,19 +188,20 @@ class Run:
     def _variant(self, shape: list[NDArray[np.float64]]) -> F32:
         return augment.variant_grid(shape, self.rng, self.strength, self.grid_size, self.antialias)
 
-    def _pass_data(self) -> tuple[F32, F32]:
-        """This pass's inputs and targets: a variant of each training drawing, and scribbles."""
+    def _pass_data(self, grow: bool) -> tuple[F32, F32]:
+        """A pass's inputs and targets: a variant of each training drawing (a new one while the
+        pool grows, when `grow`; else one of the pool), and scribbles."""
         if self.strength <= 0:
             X, Y = self.X_train, self.Y_train
         else:
             X = np.empty_like(self.X_train)
             for i, shape in enumerate(self.shapes):
                 pool = self.pool[i]
-                if len(pool) < POOL_VARIANTS:
+                if grow and len(pool) < POOL_VARIANTS:
                     pool.append(self._variant(shape))
                     X[i] = pool[-1]
                 else:
-                    X[i] = pool[self.rng.integers(POOL_VARIANTS)]
+                    X[i] = pool[self.rng.integers(len(pool))]
             Y = self.Y_train
         if self.bg_count:
             picks = self.rng.integers(len(self.bg_shapes), size=self.bg_count)
@@ -217,58 +226,84 @@ class Run:
         return mse(self.net, self.X_train, self.Y_train)
 
     def validate(self) -> float | None:
-        """Accuracy on the held-out drawings (the labels' outputs only); None without any."""
+        """The (merged) network's accuracy on the held-out drawings; None without any."""
+        return self._accuracy(self.net)
+
+    def _accuracy(self, net: Network) -> float | None:
         if not len(self.val_idx):
             return None
-        logits = self.net.logits(self.X_val)[:, : len(self.labels)]
+        logits = net.logits(self.X_val)[:, : len(self.labels)]
         return float(np.mean(logits.argmax(axis=1) == self.y_val))
 
     def start(self) -> Point:
         """Iteration 0: the error before the first update."""
+        if len(self.members) > 1:
+            for m, member in enumerate(self.members):
+                self._consider(m, member, self._accuracy(member))
         accuracy = self.validate()
-        self._consider(accuracy)
+        self._consider(None, self.net, accuracy)
         return Point(0, self.mse(), accuracy)
 
     def step(self) -> Point:
-        """One pass over this pass's data; the point it reached."""
-        X, Y = self._pass_data()
-        next(passes(self.net, X, Y, self.options, self.rng))
+        """One pass of every member, each over its own draw of variants; the point reached."""
+        for m, member in enumerate(self.members):
+            X, Y = self._pass_data(grow=m == 0)
+            next(passes(member, X, Y, self.options, self.rng))
         self.iteration += 1
+        if len(self.members) > 1:
+            self.net = merge(self.members)
+            for m, member in enumerate(self.members):
+                self._consider(m, member, self._accuracy(member))
         accuracy = self.validate()
-        self._consider(accuracy)
+        self._consider(None, self.net, accuracy)
         return Point(self.iteration, self.mse(), accuracy)
 
-    def _consider(self, accuracy: float | None) -> None:
+    def _consider(self, m: int | None, net: Network, accuracy: float | None) -> None:
+        """Keep `net`'s weights if its accuracy is the best yet: member m's, or (None) the
+        merged network's. An ensemble keeps each member's best pass: members stopped at
+        their own best agree less, which is what averaging gains from."""
         if accuracy is None:
             return
-        best = self.best
+        best = self.best if m is None else self.member_best[m]
         if accuracy > best.accuracy:
-            self.improved_at = self.iteration
+            if m is None:
+                self.improved_at = self.iteration
+            else:
+                self.member_improved[m] = self.iteration
         # On a tie the later pass wins: it has seen more variants (measured on the dev digits,
         # k = 30: 0.896 -> 0.904 against keeping the earlier, lower-loss pass).
         if accuracy >= best.accuracy:
-            self.best = Best(
+            kept = Best(
                 self.iteration,
                 accuracy,
-                [w.copy() for w in self.net.W],
-                [b.copy() for b in self.net.b],
+                [w.copy() for w in net.W],
+                [b.copy() for b in net.b],
             )
+            if m is None:
+                self.best = kept
+            else:
+                self.member_best[m] = kept
 
     @property
     def exhausted(self) -> bool:
-        """No better validation accuracy for `patience` passes (never without validation)."""
+        """No better validation accuracy (the merged network's, and every member's) for
+        `patience` passes; never without validation."""
         if self.patience is None or not len(self.val_idx) or self.iteration < MIN_PASSES:
             return False
-        return self.iteration - self.improved_at >= self.patience
+        last = max([self.improved_at, *self.member_improved])
+        return self.iteration - last >= self.patience
 
     # --- the end -------------------------------------------------------------------------
 
     def finish(self) -> dict[str, Any]:
         """Keep the best weights; the model's extras: validation, calibration, open set."""
-        if self.best.W:
-            for i, (W, b) in enumerate(zip(self.best.W, self.best.b, strict=True)):
-                self.net.W[i][...] = W
-                self.net.b[i][...] = b
+        if len(self.members) > 1 and all(b.W for b in self.member_best):
+            for member, kept in zip(self.members, self.member_best, strict=True):
+                _restore(member, kept)
+            self.net = merge(self.members)
+            self.best = Best(max(b.iteration for b in self.member_best))
+        elif self.best.W:
+            _restore(self.net, self.best)
         temperature = 1.0
         validation: dict[str, Any] | None = None
         n = len(self.labels)
@@ -283,6 +318,10 @@ class Run:
                 "labels": list(self.labels),
                 "confusion": evaluation.confusion(self.y_val, predicted, n).tolist(),
                 "misclassified": [int(i) for i in self.ids[self.val_idx][wrong]],
+                "held_out": [
+                    {"id": int(i), "label": self.labels[t], "recognised": self.labels[p]}
+                    for i, t, p in zip(self.ids[self.val_idx], self.y_val, predicted, strict=True)
+                ],
                 "iteration": self.best.iteration,
             }
         return {
@@ -310,6 +349,12 @@ class Run:
             "distance": threshold,
             "min_confidence": MIN_CONFIDENCE,
         }
+
+
+def _restore(net: Network, kept: Best) -> None:
+    for i, (W, b) in enumerate(zip(kept.W, kept.b, strict=True)):
+        net.W[i][...] = W
+        net.b[i][...] = b
 
 
 def drive(

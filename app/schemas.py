@@ -15,6 +15,7 @@ from pydantic import (
 from app.defaults import (
     DEFAULT_ANTIALIAS,
     DEFAULT_AUGMENTATION,
+    DEFAULT_ENSEMBLE,
     DEFAULT_LOSS,
     DEFAULT_PATIENCE,
     DEFAULT_REJECT,
@@ -71,6 +72,7 @@ CLASSIC: dict[str, Any] = {
     "validation_split": 0.0,
     "patience": 0,
     "reject": False,
+    "ensemble": 1,
 }
 
 
@@ -96,7 +98,8 @@ class NetworkSettings(Strict):
         DEFAULT_AUGMENTATION, description="random variants of the strokes in every pass"
     )
     antialias: bool = Field(
-        DEFAULT_ANTIALIAS, description="the pen spreads into neighbouring cells (grey levels)"
+        DEFAULT_ANTIALIAS,
+        description="the pen spreads into neighbouring cells (grey levels)",
     )
     validation_split: float = Field(
         DEFAULT_VALIDATION_SPLIT,
@@ -113,6 +116,9 @@ class NetworkSettings(Strict):
     )
     reject: bool = Field(
         DEFAULT_REJECT, description="learn a hidden 'none of these' class from generated scribbles"
+    )
+    ensemble: int = Field(
+        DEFAULT_ENSEMBLE, ge=1, le=8, description="networks trained side by side, averaged"
     )
 
     @model_validator(mode="before")
@@ -140,6 +146,12 @@ class LabelCount(BaseModel):
     samples: int
 
 
+class HeldOut(BaseModel):
+    id: int
+    label: str
+    recognised: str
+
+
 class Validation(BaseModel):
     """Accuracy on held-out samples, which the network never trained on."""
 
@@ -150,6 +162,7 @@ class Validation(BaseModel):
         description="confusion[i][j]: held-out samples of labels[i] recognised as labels[j]"
     )
     misclassified: list[int] = Field(description="ids of the held-out samples recognised wrong")
+    held_out: list[HeldOut] = Field([], description="every held-out sample and its answer")
     iteration: int | None = Field(None, description="the pass whose weights were kept")
 
 

@@ -32,7 +32,7 @@ from app.store import Model, NotFound, Store
 log = logging.getLogger("hwr.trainer")
 ACTIVE = ("running", "stopping")
 # Settings that change the network's shape or units: a change means a new network.
-STRUCTURE = ("hidden_layers", "activation", "bias", "loss", "reject", "antialias")
+STRUCTURE = ("hidden_layers", "activation", "bias", "loss", "reject", "antialias", "ensemble")
 
 
 def now() -> str:
@@ -89,8 +89,29 @@ class TrainingService:
     # --- queries -----------------------------------------------------------------------------
 
     def status(self, name: str) -> TrainingStatus:
+        """The latest training's status; after a restart, idle with the saved model's curve
+        and validation (read from the store once)."""
         with self._lock:
-            return self._status.get(name, TrainingStatus())
+            status = self._status.get(name)
+        if status is not None:
+            return status
+        model = self._store.get_model(name)
+        if model is None:
+            return TrainingStatus()
+        doc = model.document
+        restored = TrainingStatus(
+            iterations=model.iterations,
+            history=doc.get("history") or [],
+            validation=doc.get("validation"),
+            validation_note=doc.get("validation_note"),
+            labels=model.labels,
+        )
+        if restored.history:
+            restored.mse_initial = restored.history[0].mse
+            restored.mse_current = restored.history[-1].mse
+            restored.validation_accuracy = restored.history[-1].validation_accuracy
+        with self._lock:
+            return self._status.setdefault(name, restored)
 
     def running(self) -> int:
         with self._lock:
@@ -206,6 +227,14 @@ class TrainingService:
             status = self._status.get(name, TrainingStatus())
         self._publish(name)
         return status
+
+    def model_replaced(self, name: str) -> None:
+        """A model was imported: an idle status shows its curve, not the previous model's."""
+        with self._lock:
+            status = self._status.get(name)
+            if status is not None and status.state not in ACTIVE:
+                del self._status[name]
+        self._publish(name)
 
     def forget(self, name: str) -> None:
         """The recognizer is being deleted: stop its job, drop its status and cached model."""

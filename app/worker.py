@@ -16,6 +16,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from app.learn import Drawing, Point, Run, drive
+from app.nn.ensemble import split
 from app.nn.network import Network
 
 REPORT_INTERVAL_S = 0.1
@@ -39,9 +40,13 @@ class JobSpec:
     iterations_per_cycle: int
 
 
-def build_network(settings: dict[str, Any], n_inputs: int, n_outputs: int) -> Network:
-    """A new network for these settings; the classic preset uses the original's init."""
-    rng = np.random.default_rng(settings.get("seed"))
+def build_network(
+    settings: dict[str, Any], n_inputs: int, n_outputs: int, member: int = 0
+) -> Network:
+    """A new network for these settings (ensemble member `member` draws its own initial
+    weights from the seed); the classic preset uses the original's init."""
+    seed = settings.get("seed")
+    rng = np.random.default_rng(seed if member == 0 or seed is None else [seed, member])
     sizes = [n_inputs, *settings["hidden_layers"], n_outputs]
     init = "uniform-classic" if settings.get("preset") == "classic" else "auto"
     softmax = settings.get("loss", "squared_error") == "cross_entropy"
@@ -60,11 +65,12 @@ def prepare(spec: JobSpec) -> Run:
     """The network (new or resumed) and the run that trains it."""
     reject = bool(spec.settings.get("reject", False))
     n_out = len(spec.labels) + (1 if reject else 0)
+    k = int(spec.settings.get("ensemble", 1))
     if spec.start is not None:
-        net = Network.from_dict(spec.start, dtype=np.float32)
+        members = split(Network.from_dict(spec.start, dtype=np.float32), k)
     else:
-        net = build_network(spec.settings, spec.grid_size**2, n_out)
-    return Run(net, spec.drawings, spec.labels, spec.settings, spec.grid_size)
+        members = [build_network(spec.settings, spec.grid_size**2, n_out, m) for m in range(k)]
+    return Run(members, spec.drawings, spec.labels, spec.settings, spec.grid_size)
 
 
 def train(spec: JobSpec, conn: Connection, stop: Event) -> None:

@@ -5,16 +5,13 @@ Ours: the recognizer's default settings. The peer: the original design (`network
 on the same drawings. Each repetition trains new recognizers (network seed = repetition).
 """
 
-import itertools
 import time
 
 import httpx
-import numpy as np
 from threadpoolctl import threadpool_limits
 
 from app import worker
-from app.ink import rasterise
-from app.nn.fit import mse, passes
+from app.learn import Drawing, drive
 from app.schemas import NetworkSettings
 from bench import server
 from bench.common import Row, log, median
@@ -44,18 +41,15 @@ def in_process(samples: list[tuple[str, object]], network: dict[str, object]) ->
     options and seeds, 1 BLAS thread), without the process, the store or HTTP; seconds."""
     settings = NetworkSettings.model_validate(network).model_dump()
     labels = list(dict.fromkeys(label for label, _ in samples))
-    X = np.stack([rasterise(strokes) for _, strokes in samples])  # type: ignore[arg-type]
-    Y = np.eye(len(labels), dtype=np.float32)[[labels.index(label) for label, _ in samples]]
+    drawings = [
+        Drawing(i + 1, labels.index(label), strokes)  # type: ignore[arg-type]
+        for i, (label, strokes) in enumerate(samples)
+    ]
+    spec = worker.JobSpec(drawings, labels, 12, settings, None, 10**5, TARGET_MSE, 100)
     with threadpool_limits(limits=1):
         start = time.perf_counter()
-        net = worker.build_network(settings, X.shape[1], Y.shape[1])
-        rng = np.random.default_rng(settings.get("seed"))
-        if mse(net, X, Y) > TARGET_MSE:
-            for current in itertools.islice(
-                passes(net, X, Y, worker.options(settings), rng), 10**5
-            ):
-                if current <= TARGET_MSE:
-                    break
+        run = worker.prepare(spec)
+        drive(run, spec.max_iterations, TARGET_MSE, lambda: False, lambda _: None)
         return time.perf_counter() - start
 
 

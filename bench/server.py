@@ -91,8 +91,9 @@ def stop_training(client: httpx.Client, name: str) -> dict[str, Any]:
 
 
 def load_recognizer(client: httpx.Client, name: str = "load", per_label: int = 163) -> int:
-    """A recognizer with ~2,600 samples (16 labels x 163) for long trainings; sample count."""
-    create(client, name)
+    """A recognizer with ~2,600 samples (16 labels x 163) for long trainings; sample count.
+    Patience 0: its trainings run until stopped (validation would end them after ~60 passes)."""
+    create(client, name, {"patience": 0})
     samples = drawings(LOAD_LABELS, per_label, seed=7)
     load_samples(client, name, samples)
     return len(samples)

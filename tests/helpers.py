@@ -1,5 +1,6 @@
 """Test helpers: polling with a deadline, and a real uvicorn server in a subprocess."""
 
+import math
 import os
 import signal
 import socket
@@ -11,6 +12,8 @@ from pathlib import Path
 from typing import TypeVar
 
 import httpx
+import numpy as np
+from numpy.typing import NDArray
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,3 +92,21 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.kill()
         self.log.close()
+
+
+def components(grid: NDArray[np.float32]) -> int:
+    """Number of 8-connected groups of inked cells (> 0) of a square grid, by flood fill."""
+    n = math.isqrt(grid.size)
+    todo = {(r, c) for r, c in zip(*np.nonzero(grid.reshape(n, n) > 0), strict=True)}
+    count = 0
+    while todo:
+        count += 1
+        stack = [todo.pop()]
+        while stack:
+            r, c = stack.pop()
+            for dr in (-1, 0, 1):
+                for dc in (-1, 0, 1):
+                    if (r + dr, c + dc) in todo:
+                        todo.remove((r + dr, c + dc))
+                        stack.append((r + dr, c + dc))
+    return count

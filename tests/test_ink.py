@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from numpy.typing import NDArray
 
 from app.ink import GRID_SIZE, normalise, rasterise
+from tests.helpers import components
 
 Stroke = list[list[float]]
 
@@ -32,24 +33,6 @@ def render(grid: NDArray[np.float32]) -> str:
 def assert_grid(strokes: Sequence[Stroke], expected: str, grid_size: int = GRID_SIZE) -> None:
     actual = rasterise(strokes, grid_size)
     np.testing.assert_array_equal(actual, parse_grid(expected), err_msg="\n" + render(actual))
-
-
-def components(grid: NDArray[np.float32]) -> int:
-    """Number of 8-connected groups of set cells, by flood fill."""
-    n = math.isqrt(grid.size)
-    todo = {(r, c) for r, c in zip(*np.nonzero(grid.reshape(n, n) > 0), strict=True)}
-    count = 0
-    while todo:
-        count += 1
-        stack = [todo.pop()]
-        while stack:
-            r, c = stack.pop()
-            for dr in (-1, 0, 1):
-                for dc in (-1, 0, 1):
-                    if (r + dr, c + dc) in todo:
-                        todo.remove((r + dr, c + dc))
-                        stack.append((r + dr, c + dc))
-    return count
 
 
 def transform(strokes: Sequence[Stroke], scale: float, dx: float, dy: float) -> list[Stroke]:

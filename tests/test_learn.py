@@ -54,15 +54,35 @@ def test_training_stops_when_validation_stops_improving_and_keeps_the_best() -> 
     run = worker.prepare(spec(10, patience=5))
     reason = drive(run, 2000, 0.0, lambda: False, lambda _: None)
     assert "stopped improving" in reason
-    assert run.iteration == max(MIN_PASSES, run.improved_at + 5)
+    last = max([run.improved_at, *run.member_improved])  # the ensemble's and its members'
+    assert run.iteration == max(MIN_PASSES, last + 5)
     assert run.best.iteration >= run.improved_at  # ties keep the later pass
     extras = run.finish()
     v = extras["validation"]
-    assert v["iteration"] == run.best.iteration
+    assert v["iteration"] == run.best.iteration == max(b.iteration for b in run.member_best)
     assert sum(map(sum, v["confusion"])) == v["samples"] == 6
-    assert v["accuracy"] == pytest.approx(run.validate())  # the kept weights are the best ones
+    assert v["accuracy"] == pytest.approx(run.validate())  # measured on the kept weights
+    # Each member's kept weights are its best pass's: merged, they are the saved network.
+    for member, kept in zip(run.members, run.member_best, strict=True):
+        assert all(np.array_equal(a, b) for a, b in zip(member.W, kept.W, strict=True))
     assert extras["calibration"]["temperature"] > 0
     assert extras["open_set"]["distance"] > 0
+
+
+def test_an_ensemble_is_saved_as_one_network_and_resumes_as_its_members() -> None:
+    job = spec(6, ensemble=3)
+    run = worker.prepare(job)
+    for _ in range(3):
+        run.step()
+    run.finish()
+    document = run.net.to_dict()
+    assert run.net.sizes == [144, 3 * 144, 4]  # 3 members, 3 labels and the reject class
+    resumed = worker.prepare(
+        worker.JobSpec(job.drawings, LABELS, 12, job.settings, document, 5, 0.0, 100)
+    )
+    assert len(resumed.members) == 3
+    X = run.X_val
+    np.testing.assert_allclose(resumed.net.logits(X), run.net.logits(X), rtol=1e-5, atol=1e-5)
 
 
 def test_packed_reference_grids_round_trip_to_4_bits() -> None:

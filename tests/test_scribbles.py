@@ -1,13 +1,11 @@
 """Tests for app.scribbles: limits, determinism, variety, and grids unlike any letter's."""
 
-import math
-
 import numpy as np
 import pytest
-from numpy.typing import NDArray
 
 from app import scribbles, synth
 from app.ink import rasterise
+from tests.helpers import components
 
 MAX_STROKES, MAX_POINTS = 64, 4096  # the API's limits (app.config)
 N_PER_KIND = 40
@@ -21,24 +19,6 @@ def drawings(kind: str, n: int = N_PER_KIND, seed: int = 0) -> list[scribbles.St
 def binary_ink(strokes: scribbles.Strokes) -> int:
     """How many cells of the 12x12 grid the path passes through."""
     return int(rasterise(strokes, 12).sum())
-
-
-def components(grid: NDArray[np.float32]) -> int:
-    """Number of 8-connected groups of inked cells, by flood fill."""
-    n = math.isqrt(grid.size)
-    todo = {(int(r), int(c)) for r, c in zip(*np.nonzero(grid.reshape(n, n) > 0), strict=True)}
-    count = 0
-    while todo:
-        count += 1
-        stack = [todo.pop()]
-        while stack:
-            r, c = stack.pop()
-            for dr in (-1, 0, 1):
-                for dc in (-1, 0, 1):
-                    if (r + dr, c + dc) in todo:
-                        todo.remove((r + dr, c + dc))
-                        stack.append((r + dr, c + dc))
-    return count
 
 
 @pytest.fixture(scope="module")

@@ -58,6 +58,30 @@ def import_dataset(
     return DatasetCounts(added=added, labels=counts)
 
 
+def imported_settings(
+    current: NetworkSettings, body: ModelDocument, net: Network
+) -> NetworkSettings:
+    """The recognizer's settings made to describe the imported network, so that the next Train
+    continues from it: its layers (per ensemble member), units, loss, grid and reject class."""
+    trained = body.network.get("settings")
+    k = trained.get("ensemble", 1) if isinstance(trained, dict) else 1
+    hidden = net.sizes[1:-1]
+    if not isinstance(k, int) or not 1 <= k <= 8 or any(n % k for n in hidden):
+        k = 1
+    return NetworkSettings.model_validate(
+        {
+            **current.model_dump(),
+            "hidden_layers": [n // k for n in hidden],
+            "ensemble": k,
+            "activation": net.activations[0] if hidden else current.activation,
+            "bias": net.bias,
+            "loss": "cross_entropy" if net.activations[-1] == "softmax" else "squared_error",
+            "reject": body.background,
+            "antialias": body.grid.antialias,
+        }
+    )
+
+
 @router.get("/model", responses={**NOT_FOUND, **responses(e409="no trained model")})
 def export_model(recognizer: RecognizerDep, store: StoreDep) -> dict[str, Any]:
     model = store.get_model(recognizer.name)
@@ -98,15 +122,7 @@ def import_model(
         )
     if body.open_set and body.open_set.reference is not None:
         check_reference(body.open_set.reference, recognizer.grid_size)
-    current = NetworkSettings.model_validate(recognizer.network)
-    settings = NetworkSettings.model_validate(
-        {
-            **current.model_dump(),
-            "hidden_layers": net.sizes[1:-1],
-            "activation": net.activations[0] if len(net.sizes) > 2 else current.activation,
-            "bias": net.bias,
-        }
-    )
+    settings = imported_settings(NetworkSettings.model_validate(recognizer.network), body, net)
     store.set_network(recognizer.name, settings.model_dump())
     document = {
         **body.model_dump(exclude={"layers", "network"}),
@@ -116,4 +132,5 @@ def import_model(
     revision = store.get_recognizer(recognizer.name).revision
     store.save_model(recognizer.name, document, body.labels, 0, None, revision)
     models.forget(recognizer.name)
+    trainer.model_replaced(recognizer.name)
     return summarise(store, trainer, store.get_recognizer(recognizer.name))

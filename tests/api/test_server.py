@@ -50,7 +50,8 @@ def test_events_stream_progress_and_done(server: Server) -> None:
     post_alphabet(server.url, ["L", "O", "X", "T"], 8)
     r = httpx.post(
         server.url + "/api/recognizers/default/training",
-        json={"target_mse": 0, "max_iterations": 10_000_000},
+        # patience 0: no early stop, it runs until stopped
+        json={"target_mse": 0, "max_iterations": 10_000_000, "network": {"patience": 0}},
     )
     assert r.status_code == 202
     import threading
@@ -88,6 +89,7 @@ def test_kill_9_loses_nothing_and_check_works_after_restart(tmp_path: Path) -> N
         return s["state"] == "finished"
 
     wait_for(trained, timeout=60)
+    curve = httpx.get(first.url + "/api/recognizers/default/training").json()["history"]
     strokes = draw("O", np.random.default_rng(77))
     before = httpx.post(
         first.url + "/api/recognizers/default/check", json={"strokes": strokes}
@@ -109,5 +111,8 @@ def test_kill_9_loses_nothing_and_check_works_after_restart(tmp_path: Path) -> N
         assert before.pop("stale") is False
         assert after.json() == {**before, "stale": True}  # the late sample came after training
         assert httpx.get(second.url + "/api/recognizers/default").json()["model"]["stale"]
+        # The last model's learning curve is still there after the restart.
+        status = httpx.get(second.url + "/api/recognizers/default/training").json()
+        assert status["state"] == "idle" and len(curve) > 1 and status["history"] == curve
     finally:
         second.stop()

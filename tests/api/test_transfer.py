@@ -50,7 +50,8 @@ def test_model_export_import_gives_identical_answers(
     assert doc["grid_size"] == 12
     # Three labels and the hidden "none of these" output of the default `reject` setting.
     assert doc["background"] is True
-    assert [np.shape(layer["weights"]) for layer in doc["layers"]] == [(144, 144), (144, 4)]
+    # An ensemble of 3 (the default) is one network with 3 x 144 hidden units.
+    assert [np.shape(layer["weights"]) for layer in doc["layers"]] == [(144, 432), (432, 4)]
     client.post("/api/recognizers", json={"name": "imported"})
     r = client.put("/api/recognizers/imported/model", json=doc)
     assert r.status_code == 200

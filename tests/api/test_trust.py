@@ -58,6 +58,9 @@ def test_real_digits_with_defaults(client: TestClient, split: Any) -> None:
     assert v["accuracy"] == pytest.approx(np.trace(confusion) / 40)
     assert len(v["misclassified"]) == 40 - np.trace(confusion)
     assert set(v["misclassified"]) <= set(ids)
+    held = v["held_out"]
+    assert len(held) == 40 and all(ids[h["id"]] == h["label"] for h in held)
+    assert [h["id"] for h in held if h["label"] != h["recognised"]] == v["misclassified"]
     assert status["validation_note"] is None
     assert status["history"][-1]["validation_accuracy"] is not None
 

@@ -1,0 +1,71 @@
+"""Ensembles as one network: K networks of the same shape averaged in the output layer's
+pre-activation (logits) are exactly one network whose hidden layers are the members' side by
+side (block-diagonal weights), whose output weights are the members' stacked and divided by K,
+and whose output bias is their mean. So an ensemble is saved, checked and exported as a single
+hwr-model/1 network, and split back into its members to continue training.
+"""
+
+import numpy as np
+
+from app.nn.network import Network
+
+
+def merge(members: list[Network]) -> Network:
+    """One network computing act(mean of the members' logits); members share sizes and units."""
+    first = members[0]
+    k = len(members)
+    if any(m.sizes != first.sizes or m.activations != first.activations for m in members):
+        raise ValueError("ensemble members must have the same sizes and activations")
+    if any(m.bias != first.bias for m in members):
+        raise ValueError("ensemble members must all have a bias or none")
+    sizes = [first.sizes[0], *(n * k for n in first.sizes[1:-1]), first.sizes[-1]]
+    net = Network(
+        sizes,
+        hidden_activation=first.activations[:-1],
+        output_activation=first.activations[-1],
+        bias=first.bias,
+        init="zeros",
+        dtype=first.dtype,
+    )
+    last = len(first.W) - 1
+    for i in range(len(first.W)):
+        n_in, n_out = first.W[i].shape
+        for j, m in enumerate(members):
+            rows = slice(0, n_in) if i == 0 else slice(j * n_in, (j + 1) * n_in)
+            if i == last:  # (no hidden layer: every member adds into the same rows)
+                net.W[i][rows, :] += m.W[i] / k
+            else:
+                net.W[i][rows, j * n_out : (j + 1) * n_out] = m.W[i]
+                net.b[i][j * n_out : (j + 1) * n_out] = m.b[i]
+        if i == last:
+            net.b[i][...] = np.mean([m.b[i] for m in members], axis=0)
+    return net
+
+
+def split(net: Network, k: int) -> list[Network]:
+    """The members of a merged network (each gets the shared output bias: same average)."""
+    if k < 1 or any(n % k for n in net.sizes[1:-1]):
+        raise ValueError(f"a network of sizes {net.sizes} is no ensemble of {k}")
+    sizes = [net.sizes[0], *(n // k for n in net.sizes[1:-1]), net.sizes[-1]]
+    last = len(net.W) - 1
+    members = []
+    for j in range(k):
+        m = Network(
+            sizes,
+            hidden_activation=net.activations[:-1],
+            output_activation=net.activations[-1],
+            bias=net.bias,
+            init="zeros",
+            dtype=net.dtype,
+        )
+        for i in range(len(net.W)):
+            n_in, n_out = m.W[i].shape
+            rows = slice(0, n_in) if i == 0 else slice(j * n_in, (j + 1) * n_in)
+            if i == last:
+                m.W[i][...] = net.W[i][rows, :] * (k if i > 0 else 1)
+                m.b[i][...] = net.b[i]
+            else:
+                m.W[i][...] = net.W[i][rows, j * n_out : (j + 1) * n_out]
+                m.b[i][...] = net.b[i][j * n_out : (j + 1) * n_out]
+        members.append(m)
+    return members
