@@ -16,8 +16,19 @@ from numpy.typing import NDArray
 
 from app import evaluation
 from app.learn import unpack_grids
+from app.nn.activations import ACTIVATIONS
+from app.nn.ensemble import member_arrays
 from app.nn.network import Network
 from app.store import Store
+
+
+def _members(document: dict[str, Any], net: Network) -> int:
+    """The ensemble size the document's settings name, when the shapes agree (else 1)."""
+    settings = (document.get("network") or {}).get("settings") or {}
+    k = settings.get("ensemble", 1)
+    if not isinstance(k, int) or k < 1 or any(n % k for n in net.sizes[1:-1]):
+        return 1
+    return k
 
 
 @dataclass(frozen=True)
@@ -39,6 +50,7 @@ class LoadedModel:
     reference: NDArray[np.float32] | None = None  # training grids, for the distance test
     distance: float | None = None  # farther than this from every reference grid: unknown
     min_confidence: float = 0.0
+    members: int = 1  # an ensemble of this many networks, merged (app.nn.ensemble)
 
     @classmethod
     def from_document(cls, document: dict[str, Any], revision: int = 0) -> "LoadedModel":
@@ -59,6 +71,7 @@ class LoadedModel:
             reference=reference,
             distance=open_set.get("distance"),
             min_confidence=float(open_set.get("min_confidence") or 0.0),
+            members=_members(document, net),
         )
 
     def answer(self, grid: NDArray[np.float32]) -> Answer:
@@ -79,6 +92,17 @@ class LoadedModel:
         if reason is None and ranked[0][1] < self.min_confidence:
             reason = "the model is not confident about any label"
         return Answer(ranked, reason is not None, reason)
+
+    def path(self, grid: NDArray[np.float32], member: int = 0) -> dict[str, Any]:
+        """The drawing through member `member`: each hidden layer's activations, the outputs."""
+        W, b = member_arrays(self.net.W, self.net.b, self.members, member)
+        A: NDArray[Any] = grid[None, :].astype(np.float64)
+        layers: list[list[float]] = []
+        for i, (w, v) in enumerate(zip(W, b, strict=True)):
+            Z = A @ w + (v if self.net.bias else 0.0)
+            A = ACTIVATIONS[self.net.activations[i]](Z)
+            layers.append([round(float(x), 5) for x in A[0]])
+        return {"member": member, "layers": layers[:-1], "outputs": layers[-1]}
 
 
 class ModelCache:

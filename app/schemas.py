@@ -237,6 +237,10 @@ class StrokesIn(Strict):
     strokes: StrokeList
 
 
+class CheckIn(StrokesIn):
+    activations: bool = Field(False, description="also return the drawing's path: activations")
+
+
 class SampleIn(Strict):
     label: Label
     strokes: StrokeList
@@ -282,6 +286,9 @@ class CheckResult(BaseModel):
     stale: bool = Field(False, description="samples changed since the model was trained")
     missing_labels: list[str] = Field(
         [], description="labels with samples that this model was not trained on"
+    )
+    activations: dict[str, Any] | None = Field(
+        None, description="when asked: {member, layers (hidden activations), outputs}"
     )
 
 

@@ -9,6 +9,7 @@ import asyncio
 import logging
 import multiprocessing
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection
@@ -27,6 +28,7 @@ from app.schemas import (
     TrainingStatus,
     Validation,
 )
+from app.snapshot import WATCH_TIMEOUT_S
 from app.store import Model, NotFound, Store
 
 log = logging.getLogger("hwr.trainer")
@@ -52,7 +54,11 @@ class Job:
     settings: dict[str, Any]
     revision: int
     base_iterations: int
+    watch: Any = None  # multiprocessing.Event: someone wants weight snapshots
+    watched_at: float = 0.0  # when someone last asked for one (time.monotonic)
+    snapshot: tuple[Any, ...] | None = None  # the latest ("snapshot", iteration, W, b)
     curve: Curve = field(default_factory=Curve)
+    snapshot_ready: threading.Event = field(default_factory=threading.Event)
     done: threading.Event = field(default_factory=threading.Event)
 
 
@@ -179,9 +185,12 @@ class TrainingService:
             iterations_per_cycle=request.iterations_per_cycle,
         )
         receiver, sender = self._ctx.Pipe(duplex=False)
-        stop = self._ctx.Event()
+        stop, watch = self._ctx.Event(), self._ctx.Event()
         process = self._ctx.Process(
-            target=worker.train, args=(spec, sender, stop), name=f"hwr-train-{name}", daemon=True
+            target=worker.train,
+            args=(spec, sender, stop, watch),
+            name=f"hwr-train-{name}",
+            daemon=True,
         )
         process.start()
         sender.close()  # the child holds the only writer: its exit means EOF here
@@ -191,6 +200,7 @@ class TrainingService:
             process=process,
             conn=receiver,
             stop=stop,
+            watch=watch,
             labels=labels,
             grid_size=grid_size,
             settings=settings,
@@ -228,6 +238,28 @@ class TrainingService:
         self._publish(name)
         return status
 
+    def weights(self, name: str, wait: float = 1.0) -> dict[str, Any] | None:
+        """{job, iteration, W, b, settings, labels} of the running training's network, asking
+        the worker for snapshots for the next WATCH_TIMEOUT_S; None when no training runs."""
+        with self._lock:
+            job = self._jobs.get(name)
+        if job is None:
+            return None
+        job.watched_at = time.monotonic()
+        job.watch.set()
+        job.snapshot_ready.wait(wait)  # the first one takes a pass to come
+        shot = job.snapshot
+        if shot is None:
+            return None
+        return {
+            "job": job.id,
+            "iteration": int(shot[1]),
+            "W": shot[2],
+            "b": shot[3],
+            "settings": job.settings,
+            "labels": job.labels,
+        }
+
     def model_replaced(self, name: str) -> None:
         """A model was imported: an idle status shows its curve, not the previous model's."""
         with self._lock:
@@ -260,6 +292,11 @@ class TrainingService:
                 break
             if message[0] == "progress":
                 self._update(job.name, **self._advance(job, message[1]))
+                if job.watch.is_set() and time.monotonic() - job.watched_at > WATCH_TIMEOUT_S:
+                    job.watch.clear()  # nobody looks any more: the worker stops sending
+            elif message[0] == "snapshot":
+                job.snapshot = message
+                job.snapshot_ready.set()
             elif message[0] == "done":
                 result = message
                 break

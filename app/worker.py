@@ -18,6 +18,7 @@ from threadpoolctl import threadpool_limits
 from app.learn import Drawing, Point, Run, drive
 from app.nn.ensemble import split
 from app.nn.network import Network
+from app.snapshot import SNAPSHOT_INTERVAL_S
 
 REPORT_INTERVAL_S = 0.1
 # A training is background work: at a lower CPU priority it takes only what Check and the event
@@ -73,17 +74,19 @@ def prepare(spec: JobSpec) -> Run:
     return Run(members, spec.drawings, spec.labels, spec.settings, spec.grid_size)
 
 
-def train(spec: JobSpec, conn: Connection, stop: Event) -> None:
+def train(spec: JobSpec, conn: Connection, stop: Event, watch: Event) -> None:
     """Child-process entry point. Messages to the parent:
     ("progress", points) with the history points [iteration, mse, validation_accuracy] since
-    the last message, then one of ("done", reason, {"network", "layers"}, extras, points) or
-    ("error", text). A parent that died makes send() fail, which ends this process too.
+    the last message; while `watch` is set, ("snapshot", iteration, W, b) with the network's
+    weights as float16, at most every SNAPSHOT_INTERVAL_S; then one of
+    ("done", reason, {"network", "layers"}, extras, points) or ("error", text).
+    A parent that died makes send() fail, which ends this process too.
     """
     with contextlib.suppress(AttributeError, OSError):  # os.nice: not on Windows
         os.nice(NICE)
     try:
         with threadpool_limits(limits=1):
-            _train(spec, conn, stop)
+            _train(spec, conn, stop, watch)
     except (BrokenPipeError, EOFError):
         pass  # the server is gone; nothing to report to
     except Exception as exc:  # report, don't die silently: the parent marks the job failed
@@ -92,15 +95,22 @@ def train(spec: JobSpec, conn: Connection, stop: Event) -> None:
         conn.close()
 
 
-def _train(spec: JobSpec, conn: Connection, stop: Event) -> None:
+def _train(spec: JobSpec, conn: Connection, stop: Event, watch: Event) -> None:
     run = prepare(spec)
     pending: list[dict[str, Any]] = []  # points not sent yet
-    last_report = 0.0
+    last_report = last_snapshot = 0.0
 
     def report(point: Point) -> None:
-        nonlocal pending, last_report
+        nonlocal pending, last_report, last_snapshot
         pending.append(point.as_dict())
         now = time.monotonic()
+        # Nobody watching costs one flag test a pass (measured in make bench: 0 vs 10 viewers).
+        if watch.is_set() and now - last_snapshot >= SNAPSHOT_INTERVAL_S:
+            net = run.net
+            W = [w.astype(np.float16) for w in net.W]
+            b = [v.astype(np.float16) for v in net.b]
+            conn.send(("snapshot", point.iteration, W, b))
+            last_snapshot = now
         if (
             point.iteration <= 1  # the start, and the first pass: the curve begins at once
             or point.iteration % spec.iterations_per_cycle == 0

@@ -5,9 +5,14 @@ and whose output bias is their mean. So an ensemble is saved, checked and export
 hwr-model/1 network, and split back into its members to continue training.
 """
 
+from typing import Any
+
 import numpy as np
+from numpy.typing import NDArray
 
 from app.nn.network import Network
+
+Arrays = list[NDArray[Any]]
 
 
 def merge(members: list[Network]) -> Network:
@@ -42,12 +47,31 @@ def merge(members: list[Network]) -> Network:
     return net
 
 
+def member_arrays(W: Arrays, b: Arrays, k: int, j: int) -> tuple[Arrays, Arrays]:
+    """Member j's weights and biases out of a merged network's W, b (an ensemble of k); the
+    member gets the shared output bias (the same average)."""
+    if not 0 <= j < k or any(w.shape[1] % k for w in W[:-1]):
+        raise ValueError(f"no member {j} in an ensemble of {k} of these shapes")
+    last = len(W) - 1
+    Wj, bj = [], []
+    for i in range(len(W)):
+        n_in = W[i].shape[0] if i == 0 else W[i].shape[0] // k
+        n_out = W[i].shape[1] if i == last else W[i].shape[1] // k
+        rows = slice(0, n_in) if i == 0 else slice(j * n_in, (j + 1) * n_in)
+        if i == last:
+            Wj.append(W[i][rows, :] * (k if i > 0 else 1))
+            bj.append(b[i].copy())
+        else:
+            Wj.append(W[i][rows, j * n_out : (j + 1) * n_out].copy())
+            bj.append(b[i][j * n_out : (j + 1) * n_out].copy())
+    return Wj, bj
+
+
 def split(net: Network, k: int) -> list[Network]:
-    """The members of a merged network (each gets the shared output bias: same average)."""
+    """The members of a merged network."""
     if k < 1 or any(n % k for n in net.sizes[1:-1]):
         raise ValueError(f"a network of sizes {net.sizes} is no ensemble of {k}")
     sizes = [net.sizes[0], *(n // k for n in net.sizes[1:-1]), net.sizes[-1]]
-    last = len(net.W) - 1
     members = []
     for j in range(k):
         m = Network(
@@ -58,14 +82,6 @@ def split(net: Network, k: int) -> list[Network]:
             init="zeros",
             dtype=net.dtype,
         )
-        for i in range(len(net.W)):
-            n_in, n_out = m.W[i].shape
-            rows = slice(0, n_in) if i == 0 else slice(j * n_in, (j + 1) * n_in)
-            if i == last:
-                m.W[i][...] = net.W[i][rows, :] * (k if i > 0 else 1)
-                m.b[i][...] = net.b[i]
-            else:
-                m.W[i][...] = net.W[i][rows, j * n_out : (j + 1) * n_out]
-                m.b[i][...] = net.b[i][j * n_out : (j + 1) * n_out]
+        m.W, m.b = member_arrays(net.W, net.b, k, j)
         members.append(m)
     return members

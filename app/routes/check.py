@@ -21,7 +21,7 @@ from app.deps import ModelsDep, NameParam, SettingsDep, StoreDep, responses, wit
 from app.errors import TrainingConflict
 from app.ink import rasterise
 from app.recognition import LoadedModel
-from app.schemas import CheckResult, Confidence, Grid, RasterizeIn, StrokesIn
+from app.schemas import CheckIn, CheckResult, Confidence, Grid, RasterizeIn
 
 router = APIRouter(prefix="/api", tags=["check"])
 _LOOKUPS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hwr-check")
@@ -51,7 +51,7 @@ async def _lookup(r: NameParam, store: StoreDep, models: ModelsDep) -> Lookup:
 )
 async def check(
     r: NameParam,
-    body: StrokesIn,
+    body: CheckIn,
     found: Annotated[Lookup, Depends(_lookup)],
     settings: SettingsDep,
 ) -> Response:
@@ -69,6 +69,7 @@ async def check(
         unknown_reason=answer.reason,
         stale=revision != model.revision,
         missing_labels=[label for label in labels if label not in model.labels],
+        activations=model.path(grid) if body.activations else None,
     )
     return Response(result.model_dump_json(), media_type="application/json")
 

@@ -23,6 +23,8 @@ CONTRACT = [
     ("get", "/api/recognizers/{r}/model", "200", ["404", "409"]),
     ("put", "/api/recognizers/{r}/model", "200", ["404", "413", "422"]),
     ("post", "/api/rasterize", "200", ["413", "422"]),
+    # Beyond API.md: the live network view (README, "Watch it learn").
+    ("get", "/api/recognizers/{r}/network", "200", ["404", "409", "422"]),
 ]
 
 
