@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     section("real handwriting: hwr and peers", lambda: realdata.run(seeds=(0, 1, 2)))
 
     def served() -> list[Row]:
-        from bench import events, http, quality
+        from bench import events, http, quality, viewers
 
         out: list[Row] = []
         with server.running() as s:
@@ -66,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
                 ("time to quality", lambda: quality.run(s.url, repeats=3)),
                 ("Check over HTTP", lambda: http.run(s.url, s.process.pid, rounds=rounds)),
                 ("events", lambda: events.run(s.url, rounds=2 * rounds)),
+                ("network viewers", lambda: viewers.run(s.url, rounds=2 * rounds)),
             ):
                 log(f"== {name}")
                 try:

@@ -5,6 +5,7 @@ from typing import Any
 
 from bench.common import FLOPS_PER_SAMPLE, N_WEIGHTS, Row, fmt
 from bench.report_realdata import realdata_section
+from bench.report_view import viewers_section
 
 Verdicts = list[tuple[str, str, bool | None]]  # (target, measured, met; None = not measured)
 
@@ -607,6 +608,7 @@ SECTIONS: list[Callable[[list[Row], Verdicts], list[str]]] = [
     events_section,
     quality_section,
     realdata_section,
+    viewers_section,
 ]
 
 

@@ -45,8 +45,16 @@ def stop_training(recognizer: RecognizerDep, trainer: TrainerDep) -> TrainingSta
     return trainer.stop(recognizer.name)
 
 
-def sse(event: str, status: TrainingStatus) -> str:
-    return f"event: {event}\ndata: {json.dumps(status.model_dump())}\n\n"
+_last_json: dict[str, tuple[TrainingStatus, str]] = {}
+
+
+def sse(event: str, status: TrainingStatus, name: str = "") -> str:
+    """One event. The status JSON is made once for all listeners of a recognizer: with its
+    history (up to 501 points, ~35 KB) 100 listeners would otherwise each serialise it."""
+    cached = _last_json.get(name)
+    if cached is None or cached[0] is not status:
+        cached = _last_json[name] = (status, json.dumps(status.model_dump()))
+    return f"event: {event}\ndata: {cached[1]}\n\n"
 
 
 async def stream(trainer: TrainingService, name: str) -> AsyncIterator[str]:
@@ -56,7 +64,7 @@ async def stream(trainer: TrainingService, name: str) -> AsyncIterator[str]:
     try:
         status = trainer.status(name)
         seen_job, following = status.job, status.state in ACTIVE
-        yield f"retry: {RETRY_MS}\n" + sse("status", status)
+        yield f"retry: {RETRY_MS}\n" + sse("status", status, name)
         last_sent = time.monotonic()
         while True:
             timeout = PROGRESS_EVERY_S if following else HEARTBEAT_EVERY_S
@@ -66,9 +74,9 @@ async def stream(trainer: TrainingService, name: str) -> AsyncIterator[str]:
             status = trainer.status(name)
             if status.state in ACTIVE:
                 following = True
-                yield sse("progress", status)
+                yield sse("progress", status, name)
             elif following or status.job != seen_job:
-                yield sse("done", status)
+                yield sse("done", status, name)
                 return
             elif time.monotonic() - last_sent >= HEARTBEAT_EVERY_S:
                 yield ": heartbeat\n\n"
