@@ -86,7 +86,8 @@ class LoadedModel:
         if self.background and int(np.argmax(logits)) == n:
             reason = "it looks like a scribble, not like any of the labels"
         elif self.distance is not None and self.reference is not None and len(self.reference):
-            nearest = float(evaluation.nearest_distances(self.reference, grid[None, :])[0])
+            d = self.reference - grid  # one query: direct is 3x faster than the chunked search
+            nearest = float(np.sqrt(np.einsum("ij,ij->i", d, d).min()))
             if nearest > self.distance:
                 reason = "it is unlike every sample the model was trained on"
         if reason is None and ranked[0][1] < self.min_confidence:
