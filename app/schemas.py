@@ -135,6 +135,14 @@ class NetworkSettings(Strict):
 # --- recognizers -----------------------------------------------------------------------------
 
 
+class RecognizerRename(Strict):
+    name: RecognizerName
+
+
+class LabelRename(Strict):
+    label: Label
+
+
 class RecognizerCreate(Strict):
     name: RecognizerName
     grid_size: GridSize = 12
@@ -317,13 +325,22 @@ class DatasetSample(Strict):
 
 class Dataset(Strict):
     format: Literal["hwr-dataset/1"]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_a_model(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("format") == "hwr-model/1":
+            raise ValueError("this is a model file (hwr-model/1): use Import model instead")
+        return data
+
     grid_size: GridSize = 12
     samples: list[DatasetSample] = Field(max_length=100_000)
 
 
 class DatasetCounts(BaseModel):
     added: int
-    labels: dict[str, int]
+    labels: dict[str, int] = Field(description="samples added, by label")
+    skipped: int = Field(0, description="exact duplicates (same label and strokes) not added")
 
 
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]

@@ -303,14 +303,29 @@ class Store:
         assert sample_id is not None
         return Sample(sample_id, name, label, list(grid), created_at, None)
 
-    def add_samples(self, name: str, items: Sequence[tuple[str, list[Any], list[float]]]) -> int:
-        """Store (label, strokes, grid) items in one transaction, all or nothing; the count."""
+    def add_samples(
+        self, name: str, items: Sequence[tuple[str, list[Any], list[float]]]
+    ) -> tuple[list[int], int]:
+        """Store (label, strokes, grid) items in one transaction, all or nothing, skipping
+        exact duplicates (same label and strokes) of stored samples and of each other:
+        importing a dataset twice adds nothing. (indices of the items added, skipped count)."""
         created_at = _now()
-        rows = [(name, label, _dumps(s), _dumps(g), created_at) for label, s, g in items]
         with self._transaction() as conn:
             self._bump(conn, name)
+            seen = set(
+                conn.execute(
+                    "SELECT label, strokes FROM samples WHERE recognizer = ?", (name,)
+                ).fetchall()
+            )
+            rows, added = [], []
+            for i, (label, strokes, grid) in enumerate(items):
+                key = (label, _dumps(strokes))
+                if key not in seen:
+                    seen.add(key)
+                    added.append(i)
+                    rows.append((name, label, key[1], _dumps(grid), created_at))
             conn.executemany(_INSERT_SAMPLE, rows)
-        return len(rows)
+        return added, len(items) - len(added)
 
     def list_samples(
         self, name: str, label: str | None = None, *, with_strokes: bool = False
@@ -344,6 +359,54 @@ class Store:
             if conn.execute(sql, (sample_id, name)).rowcount == 0:
                 raise NotFound(f"no sample {sample_id} in recognizer '{name}'")
             self._bump(conn, name)
+
+    def relabel_sample(self, name: str, sample_id: int, label: str) -> Sample:
+        """Move one sample to another label (a mislabelled drawing is the common case)."""
+        with self._transaction() as conn:
+            sql = "UPDATE samples SET label = ? WHERE id = ? AND recognizer = ?"
+            if conn.execute(sql, (label, sample_id, name)).rowcount == 0:
+                raise NotFound(f"no sample {sample_id} in recognizer '{name}'")
+            self._bump(conn, name)
+        return self.get_sample(name, sample_id)
+
+    def rename_label(self, name: str, label: str, new: str) -> int:
+        """Every sample of `label` becomes `new` (merging into `new` if it exists); the count."""
+        with self._transaction() as conn:
+            sql = "UPDATE samples SET label = ? WHERE recognizer = ? AND label = ?"
+            moved = conn.execute(sql, (new, name, label)).rowcount
+            if moved == 0:
+                self._recognizer(conn, name)
+                raise NotFound(f"no label '{label}' in recognizer '{name}'")
+            self._bump(conn, name)
+        return moved
+
+    def delete_label(self, name: str, label: str) -> int:
+        """Delete every sample of `label`; the count."""
+        with self._transaction() as conn:
+            sql = "DELETE FROM samples WHERE recognizer = ? AND label = ?"
+            deleted = conn.execute(sql, (name, label)).rowcount
+            if deleted == 0:
+                self._recognizer(conn, name)
+                raise NotFound(f"no label '{label}' in recognizer '{name}'")
+            self._bump(conn, name)
+        return deleted
+
+    def rename_recognizer(self, name: str, new: str) -> Recognizer:
+        """The recognizer, its samples and its model under a new name (Conflict if taken)."""
+        with self._transaction() as conn:
+            old = self._recognizer(conn, name)
+            if conn.execute("SELECT 1 FROM recognizers WHERE name = ?", (new,)).fetchone():
+                raise Conflict(f"a recognizer named '{new}' already exists")
+            # Foreign keys point at the name: add the new row, move the children, drop the old.
+            conn.execute(
+                "INSERT INTO recognizers (name, grid_size, network, created_at, revision)"
+                " VALUES (?,?,?,?,?)",
+                (new, old.grid_size, _dumps(old.network), old.created_at, old.revision),
+            )
+            conn.execute("UPDATE samples SET recognizer = ? WHERE recognizer = ?", (new, name))
+            conn.execute("UPDATE models SET recognizer = ? WHERE recognizer = ?", (new, name))
+            conn.execute("DELETE FROM recognizers WHERE name = ?", (name,))
+            return self._recognizer(conn, new)
 
     def training_data(
         self, name: str

@@ -223,7 +223,11 @@ def test_revision_bumps_on_add_delete_import_not_on_reads(store: Store, rec: str
 
     s = store.add_sample(rec, "A", STROKES, grid(0.5))
     assert revision() == 1
-    assert store.add_samples(rec, [("A", STROKES, grid(0.1)), ("B", STROKES, grid(0.2))]) == 2
+    # ("A", STROKES) is there already: skipped, but the import still changed the samples.
+    assert store.add_samples(rec, [("A", STROKES, grid(0.1)), ("B", STROKES, grid(0.2))]) == (
+        [1],
+        1,
+    )
     assert revision() == 2
     store.list_samples(rec, with_strokes=True)
     store.get_sample(rec, s.id)
@@ -259,8 +263,53 @@ def test_add_samples_is_all_or_nothing(store: Store, rec: str) -> None:
         store.add_samples(rec, [*good, ("C", STROKES, [float("nan")] * 4)])
     assert [s.label for s in store.list_samples(rec)] == ["A"]
     assert store.get_recognizer(rec).revision == 1
-    assert store.add_samples(rec, good) == 2
-    assert [s.label for s in store.list_samples(rec)] == ["A", "A", "B"]
+    assert store.add_samples(rec, good) == ([1], 1)  # ("A", STROKES) was there
+    assert [s.label for s in store.list_samples(rec)] == ["A", "B"]
+
+
+def test_add_samples_skips_exact_duplicates(store: Store, rec: str) -> None:
+    other = [[[5.0, 5.0], [9.0, 9.0]]]
+    items = [("A", STROKES, grid(0.1)), ("A", other, grid(0.2)), ("A", STROKES, grid(0.1))]
+    assert store.add_samples(rec, items) == ([0, 1], 1)
+    assert store.add_samples(rec, items) == ([], 3)
+    assert store.add_samples(rec, [("B", STROKES, grid(0.1))]) == ([0], 0)  # another label
+    assert store.label_counts(rec) == [("A", 2), ("B", 1)]
+
+
+def test_labels_and_samples_are_renamed_moved_and_deleted(store: Store, rec: str) -> None:
+    a = store.add_sample(rec, "A", STROKES, grid(0.1))
+    store.add_sample(rec, "A", [[[1.0, 2.0]]], grid(0.1))
+    store.add_sample(rec, "B", STROKES, grid(0.1))
+    assert store.relabel_sample(rec, a.id, "B").label == "B"
+    assert store.label_counts(rec) == [("B", 2), ("A", 1)]
+    assert store.rename_label(rec, "A", "B") == 1  # merges into B
+    assert store.label_counts(rec) == [("B", 3)]
+    assert store.rename_label(rec, "B", "C") == 3
+    with pytest.raises(NotFound):
+        store.rename_label(rec, "B", "D")
+    with pytest.raises(NotFound):
+        store.relabel_sample(rec, 10**6, "B")
+    assert store.get_recognizer(rec).revision == 6
+    assert store.delete_label(rec, "C") == 3
+    assert store.label_counts(rec) == []
+    with pytest.raises(NotFound):
+        store.delete_label(rec, "C")
+
+
+def test_a_recognizer_is_renamed_with_its_samples_and_model(store: Store, rec: str) -> None:
+    store.add_sample(rec, "A", STROKES, grid(0.1))
+    store.save_model(rec, {"format": "hwr-model/1"}, ["A"], 5, 0.5, 1)
+    store.create_recognizer("taken", 12, {})
+    with pytest.raises(Conflict):
+        store.rename_recognizer(rec, "taken")
+    renamed = store.rename_recognizer(rec, "fresh")
+    assert renamed.name == "fresh" and renamed.revision == 1
+    assert [s.label for s in store.list_samples("fresh")] == ["A"]
+    model = store.get_model("fresh")
+    assert model is not None and model.iterations == 5
+    with pytest.raises(NotFound):
+        store.get_recognizer(rec)
+    assert store.check_integrity() == ["ok"]
 
 
 def test_unicode_labels_and_strokes_round_trip(store: Store, rec: str, path: Path) -> None:

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from app.routes import check, meta, network, pages, recognizers, samples, training, transfer
+from app.routes import check, labels, meta, network, pages, recognizers, samples, training, transfer
 
 api_router = APIRouter()
-for module in (meta, recognizers, samples, training, network, check, transfer, pages):
+for module in (meta, recognizers, samples, labels, training, network, check, transfer, pages):
     api_router.include_router(module.router)

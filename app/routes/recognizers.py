@@ -2,16 +2,18 @@
 
 from fastapi import APIRouter, Response, status
 
-from app.deps import RecognizerDep, StoreDep, TrainerDep, responses
+from app.deps import ModelsDep, RecognizerDep, StoreDep, TrainerDep, responses
+from app.errors import TrainingConflict
 from app.schemas import (
     LabelCount,
     ModelInfo,
     NetworkSettings,
     RecognizerCreate,
+    RecognizerRename,
     RecognizerSummary,
 )
 from app.store import Recognizer, Store
-from app.trainer import TrainingService
+from app.trainer import ACTIVE, TrainingService
 
 router = APIRouter(prefix="/api/recognizers", tags=["recognizers"])
 
@@ -70,6 +72,30 @@ def get_recognizer(
     recognizer: RecognizerDep, store: StoreDep, trainer: TrainerDep
 ) -> RecognizerSummary:
     return summarise(store, trainer, recognizer)
+
+
+@router.patch(
+    "/{r}",
+    response_model=RecognizerSummary,
+    responses=responses(e404="unknown recognizer", e409="name taken or training running"),
+)
+def rename_recognizer(
+    body: RecognizerRename,
+    recognizer: RecognizerDep,
+    store: StoreDep,
+    trainer: TrainerDep,
+    models: ModelsDep,
+) -> RecognizerSummary:
+    """A new name (same rules as creating one); its samples and model go with it."""
+    if body.name == recognizer.name:
+        return summarise(store, trainer, recognizer)
+    if trainer.status(recognizer.name).state in ACTIVE:
+        raise TrainingConflict("a training is running: stop it before renaming")
+    renamed = store.rename_recognizer(recognizer.name, body.name)
+    trainer.forget(recognizer.name)  # the old name's status, listeners' wake-ups
+    models.forget(recognizer.name)
+    models.forget(body.name)
+    return summarise(store, trainer, renamed)
 
 
 @router.delete(

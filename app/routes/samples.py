@@ -6,7 +6,7 @@ from fastapi import APIRouter, Path, Response, status
 
 from app.deps import ModelsDep, RecognizerDep, SettingsDep, StoreDep, responses, within_limits
 from app.learn import sample_grid
-from app.schemas import SampleDetail, SampleIn, SampleOut
+from app.schemas import LabelRename, SampleDetail, SampleIn, SampleOut
 from app.store import Sample
 
 router = APIRouter(prefix="/api/recognizers/{r}/samples", tags=["samples"])
@@ -52,6 +52,22 @@ def list_samples(
 def get_sample(id: SampleId, recognizer: RecognizerDep, store: StoreDep) -> SampleDetail:
     sample = store.get_sample(recognizer.name, id)
     return SampleDetail(**sample_out(sample).model_dump(), strokes=sample.strokes or [])
+
+
+@router.patch(
+    "/{id}", response_model=SampleOut, responses={**NOT_FOUND, **responses(e422="bad label")}
+)
+def move_sample(
+    id: SampleId,
+    body: LabelRename,
+    recognizer: RecognizerDep,
+    store: StoreDep,
+    models: ModelsDep,
+) -> SampleOut:
+    """Give one sample another label: the fix for a mislabelled drawing."""
+    sample = store.relabel_sample(recognizer.name, id, body.label)
+    models.samples_changed(recognizer.name)
+    return sample_out(sample)
 
 
 @router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)

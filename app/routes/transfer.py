@@ -45,17 +45,19 @@ def import_dataset(
     settings: SettingsDep,
     models: ModelsDep,
 ) -> DatasetCounts:
-    """Merge: every sample of the document is added (all or nothing), rasterised here."""
+    """Merge: every sample of the document is added (all or nothing), rasterised here, except
+    exact duplicates of samples already there (importing a file twice adds nothing)."""
     items = []
-    counts: dict[str, int] = {}
     for i, sample in enumerate(body.samples):
         strokes = within_limits(sample.strokes, settings, f"samples.{i}.strokes")
         grid = sample_grid(strokes, recognizer.grid_size, recognizer.network)
         items.append((sample.label, strokes, grid))
-        counts[sample.label] = counts.get(sample.label, 0) + 1
-    added = store.add_samples(recognizer.name, items)
+    added, skipped = store.add_samples(recognizer.name, items)
     models.samples_changed(recognizer.name)
-    return DatasetCounts(added=added, labels=counts)
+    counts: dict[str, int] = {}
+    for i in added:
+        counts[items[i][0]] = counts.get(items[i][0], 0) + 1
+    return DatasetCounts(added=len(added), labels=counts, skipped=skipped)
 
 
 def imported_settings(

@@ -25,6 +25,11 @@ CONTRACT = [
     ("post", "/api/rasterize", "200", ["413", "422"]),
     # Beyond API.md: the live network view (README, "Watch it learn").
     ("get", "/api/recognizers/{r}/network", "200", ["404", "409", "422"]),
+    # Beyond API.md: managing samples and recognizers (README, "Using it").
+    ("patch", "/api/recognizers/{r}", "200", ["404", "409", "422"]),
+    ("patch", "/api/recognizers/{r}/samples/{id}", "200", ["404", "422"]),
+    ("patch", "/api/recognizers/{r}/labels/{label}", "200", ["404", "422"]),
+    ("delete", "/api/recognizers/{r}/labels/{label}", "200", ["404"]),
 ]
 
 

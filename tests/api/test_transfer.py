@@ -18,12 +18,12 @@ def test_dataset_round_trip_merges(client: TestClient, alphabet: list[int]) -> N
     client.post("/api/recognizers", json={"name": "copy"})
     r = client.post("/api/recognizers/copy/dataset", json=doc)
     assert r.status_code == 200
-    assert r.json() == {"added": 18, "labels": {"L": 6, "O": 6, "X": 6}}
+    assert r.json() == {"added": 18, "labels": {"L": 6, "O": 6, "X": 6}, "skipped": 0}
     a = client.get("/api/recognizers/default/samples").json()
     b = client.get("/api/recognizers/copy/samples").json()
     assert [s["grid"] for s in a] == [s["grid"] for s in b]
-    # Merge: a second import adds again.
-    assert client.post("/api/recognizers/copy/dataset", json=doc).json()["added"] == 18
+    # Merge: a second import adds only what is new (here nothing: exact duplicates).
+    assert client.post("/api/recognizers/copy/dataset", json=doc).json()["skipped"] == 18
 
 
 def test_bad_dataset_changes_nothing(client: TestClient, alphabet: list[int]) -> None:
