@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store.ensure_recognizer("default", 12, NetworkSettings().model_dump())
         models = ModelCache(store)
         trainer = TrainingService(store, models, settings)
+        trainer.recover()
         trainer.attach(asyncio.get_running_loop())
         app.state.store, app.state.models, app.state.trainer = store, models, trainer
         # Check multiplies tiny matrices: BLAS threads only add contention on 2 cores.

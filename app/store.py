@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class StoreError(Exception):
@@ -88,8 +88,17 @@ def _migrate_to_2(conn: sqlite3.Connection) -> None:
     )
 
 
+def _migrate_to_3(conn: sqlite3.Connection) -> None:
+    # When a training started and has not ended: after a crash it reads "interrupted".
+    conn.execute("ALTER TABLE recognizers ADD COLUMN training_since TEXT")
+
+
 # MIGRATIONS[v] takes a database from schema v to v + 1; add the next step at the end.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_1, _migrate_to_2]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _migrate_to_1,
+    _migrate_to_2,
+    _migrate_to_3,
+]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 
@@ -285,6 +294,20 @@ class Store:
             ).fetchall()
         return [(label, count) for label, count in rows]
 
+    def mark_training(self, name: str, since: str | None) -> None:
+        """Note that a training of `name` started at `since` (None: it ended)."""
+        with self._transaction() as conn:
+            conn.execute("UPDATE recognizers SET training_since = ? WHERE name = ?", (since, name))
+
+    def take_interrupted(self) -> list[tuple[str, str]]:
+        """(name, started at) of trainings that never ended (the server died), cleared."""
+        with self._transaction() as conn:
+            rows = conn.execute(
+                "SELECT name, training_since FROM recognizers WHERE training_since IS NOT NULL"
+            ).fetchall()
+            conn.execute("UPDATE recognizers SET training_since = NULL")
+        return [(name, since) for name, since in rows]
+
     # --- samples -------------------------------------------------------------------------
 
     @staticmethod
@@ -394,14 +417,15 @@ class Store:
     def rename_recognizer(self, name: str, new: str) -> Recognizer:
         """The recognizer, its samples and its model under a new name (Conflict if taken)."""
         with self._transaction() as conn:
-            old = self._recognizer(conn, name)
+            self._recognizer(conn, name)
             if conn.execute("SELECT 1 FROM recognizers WHERE name = ?", (new,)).fetchone():
                 raise Conflict(f"a recognizer named '{new}' already exists")
             # Foreign keys point at the name: add the new row, move the children, drop the old.
             conn.execute(
-                "INSERT INTO recognizers (name, grid_size, network, created_at, revision)"
-                " VALUES (?,?,?,?,?)",
-                (new, old.grid_size, _dumps(old.network), old.created_at, old.revision),
+                "INSERT INTO recognizers (name, grid_size, network, created_at, revision,"
+                " training_since) SELECT ?, grid_size, network, created_at, revision,"
+                " training_since FROM recognizers WHERE name = ?",
+                (new, name),
             )
             conn.execute("UPDATE samples SET recognizer = ? WHERE recognizer = ?", (new, name))
             conn.execute("UPDATE models SET recognizer = ? WHERE recognizer = ?", (new, name))

@@ -6,6 +6,7 @@ saves the model when the job ends and wakes every listener of the events stream.
 """
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 import threading
@@ -78,6 +79,20 @@ class TrainingService:
 
     # --- lifecycle ---------------------------------------------------------------------------
 
+    def recover(self) -> None:
+        """After a crash: trainings that were running read "failed", interrupted (API.md)."""
+        for name, since in self._store.take_interrupted():
+            status = self.status(name).model_copy(
+                update={
+                    "state": "failed",
+                    "started_at": since,
+                    "error": "interrupted by a server restart: the training was still running "
+                    "when the server stopped; the model from before it is kept",
+                }
+            )
+            with self._lock:
+                self._status[name] = status
+
     def attach(self, loop: asyncio.AbstractEventLoop) -> None:
         """Remember the event loop that listeners wait on."""
         self._loop = loop
@@ -143,6 +158,8 @@ class TrainingService:
         except BaseException:
             with self._lock:
                 del self._jobs[name]
+            with contextlib.suppress(Exception):  # not started: nothing was interrupted
+                self._store.mark_training(name, None)
             raise
         try:  # deleted while this start was prepared? Its forget() ran before the job existed
             self._store.get_recognizer(name)
@@ -185,6 +202,8 @@ class TrainingService:
             iterations_per_cycle=request.iterations_per_cycle,
         )
         receiver, sender = self._ctx.Pipe(duplex=False)
+        started_at = now()
+        self._store.mark_training(name, started_at)  # before the process: nothing to orphan
         stop, watch = self._ctx.Event(), self._ctx.Event()
         process = self._ctx.Process(
             target=worker.train,
@@ -210,7 +229,7 @@ class TrainingService:
         status = TrainingStatus(
             state="running",
             job=job_id,
-            started_at=now(),
+            started_at=started_at,
             resumed=start is not None,
             reason=reason,
             labels=labels,
@@ -306,6 +325,10 @@ class TrainingService:
         job.conn.close()
         job.process.join(timeout=10)
         final = self._finish(job, result, error)
+        try:
+            self._store.mark_training(job.name, None)
+        except Exception:  # the status says what happened; a restart would say "interrupted"
+            log.exception("could not note the end of %s's training", job.name)
         with self._lock:
             del self._jobs[job.name]
             if job.name in self._status:

@@ -52,7 +52,7 @@ def test_creates_parent_folder_wal_schema_version_and_intact(store: Store, path:
     assert store.check_integrity() == ["ok"]
     with sqlite3.connect(path) as other:
         assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert other.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert other.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     assert store._conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     assert store._conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 
@@ -507,3 +507,13 @@ def test_acknowledged_samples_survive_sigkill(path: Path) -> None:
         assert store.check_integrity() == ["ok"]
     finally:
         store.close()
+
+
+def test_a_training_that_never_ended_is_taken_once(store: Store, rec: str) -> None:
+    store.mark_training(rec, "2026-01-01T00:00:00.000Z")
+    store.create_recognizer("other", 12, {})
+    assert store.take_interrupted() == [(rec, "2026-01-01T00:00:00.000Z")]
+    assert store.take_interrupted() == []
+    store.mark_training(rec, "t")
+    store.mark_training(rec, None)  # it ended
+    assert store.take_interrupted() == []

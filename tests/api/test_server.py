@@ -116,3 +116,47 @@ def test_kill_9_loses_nothing_and_check_works_after_restart(tmp_path: Path) -> N
         assert status["state"] == "idle" and len(curve) > 1 and status["history"] == curve
     finally:
         second.stop()
+
+
+def test_a_training_killed_with_the_server_reads_interrupted_after_restart(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data"
+    first = Server(data).start()
+    post_alphabet(first.url, ["L", "O", "X"], 6)
+    body = {"target_mse": 0, "max_iterations": 10_000_000, "network": {"patience": 0}}
+    assert httpx.post(first.url + "/api/recognizers/default/training", json=body).is_success
+
+    def running() -> bool:
+        s = httpx.get(first.url + "/api/recognizers/default/training").json()
+        return s["state"] == "running" and s["iterations"] > 5
+
+    wait_for(running, timeout=60)
+    first.kill()
+    first.stop()
+    second = Server(data).start()
+    try:
+        status = httpx.get(second.url + "/api/recognizers/default/training").json()
+        assert status["state"] == "failed"
+        assert "interrupted" in status["error"]
+        # It is said once: a new training starts and ends normally.
+        r = httpx.post(
+            second.url + "/api/recognizers/default/training",
+            json={"target_mse": 0, "max_iterations": 3},
+        )
+        assert r.status_code == 202
+        wait_for(
+            lambda: (
+                httpx.get(second.url + "/api/recognizers/default/training").json()["state"]
+                == "finished"
+            ),
+            timeout=60,
+        )
+    finally:
+        second.stop()
+    third = Server(data).start()
+    try:
+        status = httpx.get(third.url + "/api/recognizers/default/training").json()
+        assert status["state"] == "idle"  # a clean end leaves nothing "interrupted"
+    finally:
+        third.stop()
