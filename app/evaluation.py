@@ -118,11 +118,13 @@ def nll(probs: Floats, y: Indices) -> float:
     return float(-np.mean(np.log(np.maximum(p, np.finfo(np.float64).tiny))))
 
 
-def fit_temperature(logits: Floats, y: Indices) -> float:
+def fit_temperature(logits: Floats, y: Indices, prior: tuple[float, float] | None = None) -> float:
     """The T in [T_MIN, T_MAX] minimising the NLL of softmax(logits (n, k) / T) on labels y (n,).
 
     Temperature scaling (Guo et al. 2017). The NLL is convex in 1 / T, hence unimodal in log T,
     so a golden-section search on log T finds the minimum without gradients. 1.0 for n = 0.
+    `prior` (T0, weight) adds weight * (log T - log T0)^2 to the summed NLL: a few held-out
+    samples that are all right would otherwise drive T to T_MIN (certainty from 10 drawings).
     """
     z = np.asarray(logits, dtype=np.float64)
     y = np.asarray(y, dtype=np.intp)
@@ -134,9 +136,12 @@ def fit_temperature(logits: Floats, y: Indices) -> float:
     z = z - z.max(axis=1, keepdims=True)
     true = z[np.arange(y.size), y]
 
+    center, weight = (0.0, 0.0) if prior is None else (math.log(prior[0]), prior[1])
+
     def loss(log_t: float) -> float:
         beta = math.exp(-log_t)
-        return float(np.mean(np.log(np.exp(z * beta).sum(axis=1)) - true * beta))
+        nll = float(np.sum(np.log(np.exp(z * beta).sum(axis=1)) - true * beta))
+        return nll + weight * (log_t - center) ** 2
 
     a, b = math.log(T_MIN), math.log(T_MAX)
     c, d = b - _INV_PHI * (b - a), a + _INV_PHI * (b - a)

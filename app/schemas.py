@@ -381,6 +381,8 @@ class ModelDocument(BaseModel):
     validation: Validation | None = None
     validation_note: str | None = Field(None, max_length=1000)
     history: list[HistoryPoint] = Field([], max_length=501)
+    iterations: int = Field(0, ge=0, description="passes the model was trained for, in all")
+    mse: float | None = Field(None, ge=0, allow_inf_nan=False, description="its MSE")
 
     @model_validator(mode="before")
     @classmethod

@@ -360,6 +360,8 @@ class TrainingService:
             "layers": net["layers"],
             **{key: value for key, value in extras.items() if key != "final_mse"},
             "history": job.curve.points(),
+            "iterations": job.base_iterations + update["iterations"],
+            "mse": extras["final_mse"],
         }
         update.update(
             finished_at=now(),

@@ -1,8 +1,10 @@
 """Import and export: the dataset (strokes and labels) and the trained model, as JSON."""
 
+import contextlib
 from typing import Any
 
 from fastapi import APIRouter
+from pydantic import ValidationError
 
 from app.deps import (
     ModelsDep,
@@ -64,15 +66,21 @@ def imported_settings(
     current: NetworkSettings, body: ModelDocument, net: Network
 ) -> NetworkSettings:
     """The recognizer's settings made to describe the imported network, so that the next Train
-    continues from it: its layers (per ensemble member), units, loss, grid and reject class."""
+    continues from it: the learning settings the file was trained with (learning rate and the
+    rest, when they are valid), and what the network itself says: its layers (per ensemble
+    member), units, loss, grid and reject class."""
     trained = body.network.get("settings")
-    k = trained.get("ensemble", 1) if isinstance(trained, dict) else 1
+    learning = current.model_dump()
+    if isinstance(trained, dict):
+        with contextlib.suppress(ValidationError):  # a file from elsewhere: keep ours
+            learning = NetworkSettings.model_validate(trained).model_dump()
+    k = learning.get("ensemble", 1)
     hidden = net.sizes[1:-1]
     if not isinstance(k, int) or not 1 <= k <= 8 or any(n % k for n in hidden):
         k = 1
     return NetworkSettings.model_validate(
         {
-            **current.model_dump(),
+            **learning,
             "hidden_layers": [n // k for n in hidden],
             "ensemble": k,
             "activation": net.activations[0] if hidden else current.activation,
@@ -132,7 +140,7 @@ def import_model(
         "layers": layers,
     }
     revision = store.get_recognizer(recognizer.name).revision
-    store.save_model(recognizer.name, document, body.labels, 0, None, revision)
+    store.save_model(recognizer.name, document, body.labels, body.iterations, body.mse, revision)
     models.forget(recognizer.name)
     trainer.model_replaced(recognizer.name)
     return summarise(store, trainer, store.get_recognizer(recognizer.name))

@@ -43,7 +43,9 @@ def test_model_export_import_gives_identical_answers(
     client: TestClient, alphabet: list[int]
 ) -> None:
     assert client.get("/api/recognizers/default/model").status_code == 409
-    train_until_done(client, {"target_mse": 0.05, "max_iterations": 3000})
+    train_until_done(
+        client, {"target_mse": 0.05, "max_iterations": 3000, "network": {"learning_rate": 0.2}}
+    )
     doc = client.get("/api/recognizers/default/model").json()
     assert doc["format"] == "hwr-model/1"
     assert doc["labels"] == ["L", "O", "X"]
@@ -57,6 +59,11 @@ def test_model_export_import_gives_identical_answers(
     assert r.status_code == 200
     assert r.json()["model"]["trained"] is True
     assert r.json()["model"]["labels"] == ["L", "O", "X"]
+    # The imported model shows its passes and MSE, and brings its learning settings.
+    assert r.json()["model"]["iterations"] == doc["iterations"] > 0
+    assert r.json()["model"]["mse"] == doc["mse"]
+    assert r.json()["network"] == doc["network"]["settings"]
+    assert r.json()["network"]["learning_rate"] == 0.2  # not the new recognizer's 0.3
     strokes = draw("O", np.random.default_rng(5))
     a = client.post("/api/recognizers/default/check", json={"strokes": strokes}).json()
     b = client.post("/api/recognizers/imported/check", json={"strokes": strokes}).json()
