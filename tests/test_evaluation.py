@@ -6,6 +6,7 @@ from numpy.typing import NDArray
 
 from app.evaluation import (
     MIN_PER_LABEL,
+    T_MIN,
     VALIDATION_FRACTION,
     confusion,
     ece,
@@ -216,3 +217,20 @@ def test_leave_one_out_nearest_skips_each_row_itself() -> None:
     )
     with pytest.raises(ValueError):
         leave_one_out_nearest(np.zeros((1, 2)))
+
+
+def test_a_prior_keeps_a_few_right_answers_from_claiming_certainty() -> None:
+    """Ten held-out samples, all right: plain temperature scaling drives T to its floor (every
+    answer certain); with the prior (1.5, weight 3) it stays near 1.5."""
+    rng = np.random.default_rng(0)
+    logits = rng.normal(size=(10, 4))
+    y = logits.argmax(axis=1)
+    logits[np.arange(10), y] += 2.0
+    assert fit_temperature(logits, y) == pytest.approx(T_MIN, rel=1e-3)
+    t = fit_temperature(logits, y, prior=(1.5, 3.0))
+    assert 0.3 < t < 1.5
+    # With plenty of data the prior hardly moves the fit.
+    big = rng.normal(size=(5000, 4)) * 3
+    labels = np.array([rng.choice(4, p=np.exp(r / 2) / np.exp(r / 2).sum()) for r in big])
+    free = fit_temperature(big, labels)
+    assert fit_temperature(big, labels, prior=(1.5, 3.0)) == pytest.approx(free, rel=0.02)
