@@ -247,6 +247,7 @@ class StrokesIn(Strict):
 
 class CheckIn(StrokesIn):
     activations: bool = Field(False, description="also return the drawing's path: activations")
+    member: int = Field(0, ge=0, le=7, description="whose path, in an ensemble")
 
 
 class SampleIn(Strict):

@@ -18,7 +18,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 
 from app.deps import ModelsDep, NameParam, SettingsDep, StoreDep, responses, within_limits
-from app.errors import TrainingConflict
+from app.errors import TrainingConflict, unprocessable
 from app.ink import rasterise
 from app.recognition import LoadedModel
 from app.schemas import CheckIn, CheckResult, Confidence, Grid, RasterizeIn
@@ -59,6 +59,8 @@ async def check(
     if found is None:
         raise TrainingConflict(f"'{r}' has no trained model yet: train it first")
     model, (revision, labels) = found
+    if body.member >= model.members:
+        raise unprocessable("member", f"the model is an ensemble of {model.members}")
     grid = rasterise(strokes, model.grid_size, antialias=model.antialias)
     answer = model.answer(grid)
     result = CheckResult(
@@ -69,7 +71,7 @@ async def check(
         unknown_reason=answer.reason,
         stale=revision != model.revision,
         missing_labels=[label for label in labels if label not in model.labels],
-        activations=model.path(grid) if body.activations else None,
+        activations=model.path(grid, body.member) if body.activations else None,
     )
     return Response(result.model_dump_json(), media_type="application/json")
 

@@ -93,3 +93,12 @@ def test_check_returns_the_drawings_path_through_a_member(client: TestClient) ->
     grid = np.array(answer["grid"])
     hidden = merged.forward(grid[None, :])[1][0][:144]  # member 0's units in the merged net
     np.testing.assert_allclose(path["layers"][0], hidden, atol=1e-4)
+    third = client.post(
+        f"{R}/check", json={"strokes": strokes, "activations": True, "member": 2}
+    ).json()["activations"]
+    assert third["member"] == 2
+    np.testing.assert_allclose(
+        third["layers"][0], merged.forward(grid[None, :])[1][0][288:], atol=1e-4
+    )
+    body = {"strokes": strokes, "activations": True, "member": 3}
+    assert client.post(f"{R}/check", json=body).status_code == 422
