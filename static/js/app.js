@@ -2,12 +2,13 @@
 
 import { createApi, listen } from "./api.js";
 import { LossChart } from "./chart.js";
+import { NetworkView } from "./network.js";
 import { paintGrid, repaintGrids } from "./grid.js";
 import { Pad } from "./pad.js";
 import { renderResult } from "./result.js";
 import { pointAt, renderGalleries } from "./samples.js";
 import { applyPreset, readLimits, readNetwork, showNetwork, syncMode } from "./settings.js";
-import { ACTIVE, newer, renderTraining } from "./training.js";
+import { ACTIVE, newer, plot, renderTraining } from "./training.js";
 import { wireTransfer } from "./transfer.js";
 import { $, dismissNotice, el, notify, saved } from "./ui.js";
 import { flaggedSamples, renderConfusion } from "./validation.js";
@@ -22,6 +23,7 @@ const app = {
   stream: null,
   pad: null,
   chart: null,
+  net: null, // the network card
   busy: false, // a Train request is on its way
   adding: false, // an Add sample request is on its way
   settingsDirty: false,
@@ -102,6 +104,7 @@ async function useRecognizer(name) {
     history.replaceState(null, "", url);
   }
   app.chart.reset();
+  app.net.reset();
   renderResult(null);
   await Promise.all([refreshSummary(), refreshSamples()]);
   updatePreview();
@@ -117,8 +120,10 @@ async function refreshSummary() {
   app.summary = summary;
   if (newer(summary.training, app.status)) {
     app.status = summary.training;
-    plot(app.status);
+    plot(app.chart, app.status);
   }
+  app.net.training(app.status);
+  app.net.model(summary.model);
   if (!app.settingsDirty) showNetwork(summary.network);
   render();
   if (regridded) {
@@ -149,8 +154,13 @@ function onConnection(state) {
 function onPadChange(reason) {
   renderPadState();
   updatePreview();
-  if (app.pad.empty) renderResult(null);
-  else $("result").classList.add("outdated");
+  if (app.pad.empty) {
+    renderResult(null);
+    app.net.showPath(null);
+  } else {
+    $("result").classList.add("outdated");
+    app.net.outdated();
+  }
   const model = app.summary && app.summary.model.trained;
   if (reason !== "clear" && !app.pad.empty && model && $("auto-check").checked) check(true);
 }
@@ -182,8 +192,11 @@ async function check(auto = false) {
   }
   const seq = ++app.seq.check;
   try {
-    const result = await app.api.post(path("/check"), { strokes: app.pad.data() });
-    if (seq === app.seq.check && !app.pad.empty) renderResult(result);
+    const result = await app.api.post(path("/check"), { strokes: app.pad.data(), activations: true });
+    if (seq === app.seq.check && !app.pad.empty) {
+      renderResult(result);
+      app.net.showPath(result);
+    }
   } catch (error) {
     if (seq !== app.seq.check || auto) return;
     if (error.status === 409) notify("Train first: there is no trained model yet.", "error");
@@ -250,8 +263,9 @@ async function deleteSample(sample, button) {
 function onTraining(kind, status) {
   const previous = app.status;
   if (kind !== "status" && previous && !newer(status, previous)) return;
-  plot(status, previous);
+  plot(app.chart, status, previous);
   app.status = status;
+  app.net.training(status);
   renderTraining(app.summary, status, app.busy);
   const ended = !ACTIVE.includes(status.state) && status.state !== "idle";
   const wasActive = previous && previous.job === status.job && ACTIVE.includes(previous.state);
@@ -263,22 +277,6 @@ function onTraining(kind, status) {
       })
       .catch(fail);
   }
-}
-
-/** The learning curve: the whole history a status carries (a page opened mid-run draws it from
- * the start), else the points as they come. */
-function plot(status, previous = null) {
-  const history = status.history || [];
-  if (history.length) {
-    app.chart.setHistory(history);
-    return;
-  }
-  if (!ACTIVE.includes(status.state) && status.state !== "finished" && status.state !== "stopped") return;
-  if (!previous || previous.job !== status.job || !app.chart.points.length) {
-    if (!previous || previous.job !== status.job) app.chart.reset();
-    app.chart.add(0, status.mse_initial);
-  }
-  app.chart.add(status.iterations, status.mse_current, status.validation_accuracy);
 }
 
 async function train() {
@@ -367,6 +365,7 @@ function wire() {
     app.pad.redraw();
     repaintGrids();
     app.chart.draw();
+    app.net.draw();
   });
   window.addEventListener("resize", () => repaintGrids());
 }
@@ -384,6 +383,7 @@ async function boot() {
 
 app.pad = new Pad($("pad"), onPadChange);
 app.chart = new LossChart($("chart"), $("chart-legend"));
+app.net = new NetworkView(app.api, path, gridSize);
 wire();
 paintGrid($("preview"), null, 12, true);
 render();

@@ -86,6 +86,8 @@ export function renderTraining(summary, status, busy) {
     for (const id of ["mse-initial", "mse-current", "iterations"]) setStat($(id), "—", null);
   }
   renderAccuracy(summary, status, ran);
+  renderProgress(status, ran);
+  $("mse-note").textContent = mseNote(model, status, ran);
 
   let reason = "";
   if (ran && status.state === "failed") reason = `Training failed: ${status.error || "unknown error"}.`;
@@ -103,4 +105,68 @@ export function renderTraining(summary, status, busy) {
     reason = `Model trained ${new Date(model.trained_at).toLocaleString()}.`;
   }
   $("train-reason").textContent = reason;
+}
+
+/** The learning curve: the whole history a status carries (a page opened mid-run draws it from
+ * the start), else the points as they come. */
+export function plot(chart, status, previous = null) {
+  chart.setTarget(status.target_mse);
+  const history = status.history || [];
+  if (history.length) {
+    chart.setHistory(history);
+    return;
+  }
+  if (!ACTIVE.includes(status.state) && status.state !== "finished" && status.state !== "stopped") return;
+  if (!previous || previous.job !== status.job || !chart.points.length) {
+    if (!previous || previous.job !== status.job) chart.reset();
+    chart.add(0, status.mse_initial);
+  }
+  chart.add(status.iterations, status.mse_current, status.validation_accuracy);
+}
+
+/** 0.8 s, 12 s, 2:05 min. */
+export function formatDuration(ms) {
+  if (!Number.isFinite(ms) || ms < 0) return "";
+  const s = ms / 1000;
+  if (s < 10) return `${s.toFixed(1)} s`;
+  if (s < 60) return `${Math.round(s)} s`;
+  const whole = Math.round(s);
+  return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, "0")} min`;
+}
+
+/** What the numbers mean: the original design's MSE, and where this run started from. */
+function mseNote(model, status, ran) {
+  let note = "MSE: the squared error summed over the outputs, averaged over the samples, so it can exceed 1.";
+  if (ran && status.resumed === true) note += " MSE Initial is the start of this run, continued from the trained model.";
+  else if (ran && status.resumed === false) note += " MSE Initial is the start of this run, a new network.";
+  else if (ran) note += " MSE Initial is the start of this run.";
+  else if (model && model.trained) note += " MSE Current is the trained model's.";
+  return note;
+}
+
+/** How far the run has come: iterations of the limit, time, and the target it stops at. */
+function renderProgress(status, ran) {
+  const box = $("train-progress");
+  box.hidden = !ran || !Number.isInteger(status.iterations);
+  if (box.hidden) return;
+  const limit = status.max_iterations;
+  const done = status.iterations;
+  const bar = $("progress-bar");
+  bar.max = limit || 1;
+  bar.value = limit ? Math.min(done, limit) : 0;
+  bar.hidden = !limit;
+  const count = $("progress-count");
+  count.textContent = limit
+    ? `${formatCount(done)} of ${formatCount(limit)} iterations`
+    : `${formatCount(done)} iterations`;
+  count.dataset.done = String(done);
+  count.dataset.limit = limit ? String(limit) : "";
+  const start = Date.parse(status.started_at || "");
+  const end = ACTIVE.includes(status.state) ? Date.now() : Date.parse(status.finished_at || "");
+  const elapsed = Number.isFinite(start) && Number.isFinite(end) ? formatDuration(Math.max(0, end - start)) : "";
+  $("progress-time").textContent = elapsed ? `${elapsed} ${ACTIVE.includes(status.state) ? "so far" : "in all"}` : "";
+  const target = status.target_mse;
+  $("progress-target").textContent = Number.isFinite(target) && target > 0
+    ? `stops at MSE ${Number(target.toPrecision(3))} (dashed)`
+    : "no target MSE";
 }

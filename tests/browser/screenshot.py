@@ -4,8 +4,11 @@
 
 writes docs/screenshot.png (desktop, light), docs/screenshot-dark.png (desktop, dark, a
 scribble answered "Not sure"), docs/screenshot-phone.png (390 px wide) and docs/validation.png
-(the training and confusion-matrix cards, one wrong cell opened). Starts its own server on a
-temporary folder and drives Debian's chromium like the tests do.
+(the training and confusion-matrix cards, one wrong cell opened); and for "watch it learn":
+docs/chart.png (the training card), docs/network.png, docs/units.png and docs/check-path.png
+(the network card's three parts after a Check), docs/network-live.png (the card while a training
+runs), docs/network-dark.png and docs/network-phone.png. Starts its own server on a temporary
+folder and drives Debian's chromium like the tests do.
 """
 
 import argparse
@@ -77,6 +80,31 @@ def still(page: Any, path: Path, element: str | None = None, full_page: bool = T
     print(f"{path}: {path.stat().st_size // 1024} KB")
 
 
+def network_shown(page: Any, source: str = "model") -> None:
+    """Bring the network card on screen (it fetches only then) and wait for its pictures."""
+    page.locator("#network-card").scroll_into_view_if_needed()
+    expect(page.locator("#network-card")).to_have_attribute("data-source", source)
+    expect(page.locator("#units")).to_have_attribute("data-tiles", "144")
+
+
+def live(page: Any, url: str, out: Path) -> None:
+    """The network card while a long training runs (stopped afterwards)."""
+    api = url.split("/?")[0] + "/api/recognizers/default/training"
+    body = {"max_iterations": 100000, "target_mse": 0, "network": {"patience": 0}}
+    r = httpx.post(api, json=body, timeout=10)
+    assert r.status_code == 202, r.text
+    try:
+        network_shown(page, "training")
+        page.wait_for_function(
+            "() => +document.querySelector('#network-card').dataset.iteration >= 30",
+            timeout=60_000,
+        )
+        still(page, out / "network-live.png", element="#network-card")
+    finally:
+        httpx.delete(api, timeout=10)
+    expect(page.locator("#train-state")).to_have_text("Trained", timeout=30_000)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="folder of the pictures")
@@ -101,6 +129,8 @@ def main() -> None:
                 page.click("#check")
                 expect(page.locator("#bars li")).to_have_count(len(SHAPES))
                 open_wrong_cell(page)
+                network_shown(page)
+                expect(page.locator("#path")).to_be_visible()
                 still(page, args.out / "screenshot.png")
 
                 sharp = browser.new_page(
@@ -110,6 +140,15 @@ def main() -> None:
                 sharp.wait_for_selector("body[data-ready=true]")
                 open_wrong_cell(sharp)
                 still(sharp, args.out / "validation.png", element="#validation-card")
+                training_card = "section:has(> .card-head #training-title)"
+                still(sharp, args.out / "chart.png", element=training_card)
+                draw_letter(sharp, "O", seed=99)
+                sharp.click("#check")
+                network_shown(sharp)
+                expect(sharp.locator("#path")).to_be_visible()
+                still(sharp, args.out / "network.png", element=".net-figure")
+                still(sharp, args.out / "units.png", element="#units-section")
+                still(sharp, args.out / "check-path.png", element="#path")
 
                 dark = browser.new_page(viewport=desktop, color_scheme="dark")
                 dark.goto(url)
@@ -118,7 +157,9 @@ def main() -> None:
                 dark.click("#check")
                 expect(dark.locator("#result")).to_have_attribute("data-verdict", "unknown")
                 open_wrong_cell(dark)
+                network_shown(dark)
                 still(dark, args.out / "screenshot-dark.png")
+                still(dark, args.out / "network-dark.png", element="#network-card")
 
                 phone = browser.new_page(
                     viewport={"width": 390, "height": 844},
@@ -132,7 +173,10 @@ def main() -> None:
                 phone.click("#check")
                 expect(phone.locator("#result-label")).to_have_text("X")
                 open_wrong_cell(phone)
+                network_shown(phone)
                 still(phone, args.out / "screenshot-phone.png")
+                still(phone, args.out / "network-phone.png", element="#network-card")
+                live(page, url, args.out)
                 browser.close()
         finally:
             server.stop()

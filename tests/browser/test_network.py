@@ -2,6 +2,7 @@
 the network drawn live from GET .../network, the hidden units' maps, and a Check's path through
 the network, each compared with what the API says."""
 
+import itertools
 import re
 import time
 from datetime import datetime
@@ -105,19 +106,24 @@ def test_a_sub_second_training_draws_every_pass_with_its_limits_and_time(
     page.fill("#target_mse", "0.0001")
     job = status["job"]
     page.click("#train")
-    wait_for(
+    status = wait_for(
         lambda: (
             (t := training(live_server.url, recognizer))["job"] > job
             and t["state"] in ("finished", "stopped")
+            and t
         ),
         timeout=30,
     )
+    assert status["resumed"] is True, status
     expect(note).to_contain_text(
         "MSE Initial is the start of this run, continued from the trained model."
     )
-    expect(page.locator("#progress-count")).to_have_text("6 of 6 iterations")
+    # Continued from a trained model, its error may reach the target before the limit.
+    done = status["iterations"]
+    expect(page.locator("#progress-count")).to_have_text(f"{done} of 6 iterations")
     expect(page.locator("#progress-target")).to_have_text("stops at MSE 0.0001 (dashed)")
-    expect(chart).to_have_attribute("data-points", "7")
+    expect(chart).to_have_attribute("data-points", str(len(status["history"])))
+    assert len(status["history"]) == done + 1
     labels = chart.get_attribute("data-y-labels") or ""
     assert labels and "000" not in labels.replace("0.000", ""), labels
     target = page.evaluate(
@@ -234,7 +240,7 @@ def test_the_network_and_the_unit_maps_move_while_it_trains_and_rest_after(
         snapshot = httpx.get(api(live_server.url, recognizer, "/network"), timeout=10).json()
         sizes = snapshot["sizes"]
         members = snapshot["members"]
-        total = sum(a * b for a, b in zip(sizes, sizes[1:], strict=False))
+        total = sum(a * b for a, b in itertools.pairwise(sizes))
         expect(page.locator("#net-note")).to_have_text(
             f"Strongest 4 incoming connections of each unit shown, of {total:,}."
         )
@@ -288,14 +294,13 @@ def test_the_network_and_the_unit_maps_move_while_it_trains_and_rest_after(
 
 
 def test_check_shows_the_drawing_s_path_through_the_network(
-    app_page: Any, live_server: Server, recognizer: str
+    make_page: Any, live_server: Server, recognizer: str
 ) -> None:
     seed_samples(live_server.url, recognizer, ["L", "O", "X"], per_label=5)
     start(live_server.url, recognizer, {"max_iterations": 60, "network": {"seed": 3}})
     wait_for(lambda: training(live_server.url, recognizer)["state"] == "finished", timeout=60)
-    page, _ = app_page
-    page.reload()
-    page.wait_for_selector("body[data-ready=true]")
+    url = f"{live_server.url}/?r={recognizer}"
+    page, _ = make_page(url)
     expect(page.locator("#path")).to_be_hidden()
 
     draw_letter(page, "O", seed=12)
@@ -328,6 +333,35 @@ def test_check_shows_the_drawing_s_path_through_the_network(
     assert len(acts["outputs"]) == len(names)
     expect(page.locator("#legend-fired")).to_be_visible()
 
+    # A link under the verdict leads to it.
+    expect(page.locator("#path-link")).to_be_visible()
+    page.click("#path-link")
+    expect(path).to_be_in_viewport()
+
     # A new stroke makes the path out of date; clearing the pad removes it.
+    draw_letter(page, "L", seed=13)
+    expect(path).to_have_class(re.compile(r"\boutdated\b"))
     page.keyboard.press("Escape")
     expect(path).to_be_hidden()
+    expect(page.locator("#path-link")).to_be_hidden()
+
+    # At phone width the network card folds below the rest, and nothing is wider than the screen.
+    phone, _ = make_page(
+        url,
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+    )
+    draw_letter(phone, "X", seed=14)
+    phone.click("#check")
+    expect(phone.locator("#path .act-tile")).to_have_count(len(hidden))
+    phone.locator("#network-card").scroll_into_view_if_needed()
+    expect(phone.locator("#network-card")).to_have_attribute("data-source", "model")
+    expect(phone.locator("#units")).to_have_attribute("data-tiles", str(len(hidden)))
+    canvas = phone.evaluate(
+        "() => { const c = document.querySelector('#net');"
+        " return [c.width, c.getBoundingClientRect().width]; }"
+    )
+    assert canvas[0] == round(canvas[1] * 2), f"not painted at the screen's resolution: {canvas}"
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390

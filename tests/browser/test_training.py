@@ -56,6 +56,10 @@ def test_train_live_progress_stop_then_check(
     expect(page.locator("#stop")).to_be_enabled()
     page.wait_for_function(TWO_VALUES, timeout=15_000, polling="raf")
     expect(page.locator("#chart")).to_have_class("chart has-data")
+    # Long enough to tell an O from an L: stopped after a pass or two it may not.
+    page.wait_for_function(
+        "() => +document.querySelector('#iterations').dataset.value >= 15", timeout=30_000
+    )
 
     page.keyboard.press("t")  # T stops a running training
     expect(page.locator("#train-state")).to_have_text("Trained")

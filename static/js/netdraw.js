@@ -1,0 +1,197 @@
+// The network drawn as columns of units: the inputs as their grid (12 x 12), each hidden layer
+// as a block of narrow columns, the outputs named. Of each unit's incoming connections only the
+// strongest few are drawn: blue positive, orange negative, width and opacity by magnitude.
+
+import { fitCanvas, palette } from "./heat.js";
+import { topCount, topUnits } from "./units.js";
+
+const TOP = 18; // room for the column titles
+
+/** The `k` sources of unit `j` with the largest |w| (W row-major, rows x cols). */
+export function strongest(W, rows, cols, j, k) {
+  const best = []; // [index, weight], largest |w| first
+  for (let i = 0; i < rows; i += 1) {
+    const w = W[i * cols + j];
+    const a = Math.abs(w);
+    if (best.length === k && a <= Math.abs(best[k - 1][1])) continue;
+    let at = best.length;
+    while (at > 0 && Math.abs(best[at - 1][1]) < a) at -= 1;
+    best.splice(at, 0, [i, w]);
+    if (best.length > k) best.pop();
+  }
+  return best;
+}
+
+/** Units of one layer as a block of up to 8 columns centred on x, filling the height `h`
+ * from `y0`, about 11 px apart (at most `maxStep`). */
+function block(n, x, y0, h, maxStep) {
+  let cols = Math.ceil(n / Math.min(n, Math.max(1, Math.floor(h / 11))));
+  cols = Math.min(cols, 8);
+  const perCol = Math.ceil(n / cols);
+  const dy = Math.min(h / perCol, maxStep);
+  const dx = Math.min(Math.max(dy, 8), 12);
+  const top = y0 + (h - dy * perCol) / 2 + dy / 2;
+  const left = x - ((cols - 1) * dx) / 2;
+  const at = [];
+  for (let u = 0; u < n; u += 1) at.push([left + Math.floor(u / perCol) * dx, top + (u % perCol) * dy]);
+  return { at, r: Math.max(1.6, Math.min(dy * 0.34, 6)), width: (cols - 1) * dx, cols };
+}
+
+/** Where every unit goes: [{at: [[x, y]], r, kind}] per layer. */
+function layout(net, width, height, labelWidth) {
+  const { sizes } = net;
+  const pad = 8;
+  const h = height - TOP - pad;
+  const layers = [];
+  const g = Math.round(Math.sqrt(sizes[0]));
+  let inputRight;
+  if (g * g === sizes[0] && g > 1) {
+    const side = Math.min(h, width * (width < 500 ? 0.3 : 0.24));
+    const cell = side / g;
+    const top = TOP + (h - side) / 2;
+    const at = [];
+    for (let i = 0; i < sizes[0]; i += 1) at.push([pad + ((i % g) + 0.5) * cell, top + (Math.floor(i / g) + 0.5) * cell]);
+    layers.push({ at, r: cell / 2, kind: "grid", cell, x: pad + side / 2 });
+    inputRight = pad + side;
+  } else {
+    const b = block(sizes[0], pad + 20, TOP, h, 14);
+    layers.push({ ...b, kind: "units", x: pad + 20 });
+    inputRight = pad + 20 + b.width / 2;
+  }
+  const out = block(sizes[sizes.length - 1], 0, TOP, h, 30);
+  const outX = width - pad - labelWidth - out.r - 6 - out.width / 2;
+  const n = sizes.length - 1;
+  for (let l = 1; l < n; l += 1) {
+    const x = inputRight + ((outX - inputRight) * l) / n;
+    layers.push({ ...block(sizes[l], x, TOP, h, 14), kind: "units", x });
+  }
+  layers.push({ ...out, at: out.at.map(([x, y]) => [x + outX, y]), kind: "outputs", x: outX });
+  return layers;
+}
+
+/** How strongly each unit lit up on a Check, as 0..1 (null: no path to show). */
+function lit(path, net) {
+  if (!path) return null;
+  const scaled = (values) => {
+    const top = Math.max(1e-9, ...values.map((v) => Math.abs(v)));
+    return values.map((v) => Math.abs(v) / top);
+  };
+  return [path.grid, ...path.layers.map(scaled), path.outputs].map((v, i) =>
+    v && v.length === net.sizes[i] ? v : null);
+}
+
+/**
+ * Paint `net` (decoded snapshot: sizes, layers [{W, rows, cols}], names) on `canvas`; `k`
+ * strongest incoming connections per unit; `path` (optional) colours the units by a Check.
+ * Returns the number of connections drawn.
+ */
+export function drawNetwork(canvas, net, k = 4, path = null) {
+  const fit = fitCanvas(canvas);
+  if (!fit) return 0;
+  const ctx = canvas.getContext("2d");
+  ctx.setTransform(fit.ratio, 0, 0, fit.ratio, 0, 0);
+  ctx.clearRect(0, 0, fit.width, fit.height);
+  const { css, font } = palette(canvas);
+  ctx.font = `12px ${font}`;
+  const names = net.names.map((n) => (n.length > 10 ? `${n.slice(0, 9)}…` : n));
+  const labelWidth = Math.min(90, Math.max(16, ...names.map((n) => ctx.measureText(n).width)));
+  const layers = layout(net, fit.width, fit.height, labelWidth);
+  const glow = lit(path, net);
+
+  // Connections, weakest first so the strongest lie on top.
+  let drawn = 0;
+  ctx.lineCap = "round";
+  net.layers.forEach((layer, l) => {
+    const edges = [];
+    for (let j = 0; j < layer.cols; j += 1) {
+      for (const [i, w] of strongest(layer.W, layer.rows, layer.cols, j, k)) edges.push([i, j, w]);
+    }
+    const top = Math.max(1e-9, ...edges.map(([, , w]) => Math.abs(w)));
+    edges.sort((a, b) => Math.abs(a[2]) - Math.abs(b[2]));
+    // Hundreds of lines into one layer stay thin and see-through; a dozen may be bold.
+    const dense = Math.min(1, edges.length / 400);
+    for (const [i, j, w] of edges) {
+      const t = Math.abs(w) / top;
+      const [x0, y0] = layers[l].at[i];
+      const [x1, y1] = layers[l + 1].at[j];
+      ctx.globalAlpha = 0.06 + (0.84 - 0.4 * dense) * t * t;
+      ctx.strokeStyle = w >= 0 ? css.pos : css.neg;
+      ctx.lineWidth = 0.4 + (2.6 - 1.2 * dense) * t;
+      ctx.beginPath();
+      ctx.moveTo(x0, y0);
+      ctx.lineTo(x1, y1);
+      ctx.stroke();
+      drawn += 1;
+    }
+  });
+  ctx.globalAlpha = 1;
+
+  // Units on top of the lines.
+  layers.forEach((layer, l) => {
+    const shade = glow ? glow[l] : null;
+    layer.at.forEach(([x, y], u) => {
+      const v = shade ? Math.max(0, Math.min(1, shade[u])) : 0;
+      if (layer.kind === "grid") {
+        const s = layer.cell;
+        ctx.fillStyle = css.paper;
+        ctx.fillRect(x - s / 2 + 0.5, y - s / 2 + 0.5, s - 1, s - 1);
+        if (v > 0) {
+          ctx.globalAlpha = v;
+          ctx.fillStyle = css.ink;
+          ctx.fillRect(x - s / 2 + 0.5, y - s / 2 + 0.5, s - 1, s - 1);
+          ctx.globalAlpha = 1;
+        }
+        ctx.strokeStyle = css.line;
+        ctx.lineWidth = 1;
+        ctx.strokeRect(x - s / 2 + 0.5, y - s / 2 + 0.5, s - 1, s - 1);
+        return;
+      }
+      ctx.beginPath();
+      ctx.arc(x, y, layer.r, 0, 2 * Math.PI);
+      ctx.fillStyle = css.paper;
+      ctx.fill();
+      if (v > 0) {
+        ctx.globalAlpha = v;
+        ctx.fillStyle = css.ink;
+        ctx.fill();
+        ctx.globalAlpha = 1;
+      }
+      ctx.strokeStyle = css.muted;
+      ctx.lineWidth = layer.r > 3 ? 1.2 : 0.8;
+      ctx.stroke();
+    });
+    // The hidden units that fired most on the Check, ringed as in its path below.
+    if (glow && layer.kind === "units" && l > 0 && path.layers[l - 1]) {
+      ctx.strokeStyle = css.fired;
+      ctx.lineWidth = 2;
+      for (const u of topUnits(path.layers[l - 1], topCount(layer.at.length))) {
+        ctx.beginPath();
+        ctx.arc(layer.at[u][0], layer.at[u][1], layer.r + 2, 0, 2 * Math.PI);
+        ctx.stroke();
+      }
+    }
+  });
+
+  // Output names, and a title over each column.
+  const out = layers[layers.length - 1];
+  if (out.cols === 1) {
+    ctx.fillStyle = css.text;
+    ctx.textAlign = "left";
+    ctx.textBaseline = "middle";
+    out.at.forEach(([x, y], u) => ctx.fillText(names[u], x + out.r + 6, y));
+  }
+  ctx.font = `11px ${font}`;
+  ctx.fillStyle = css.muted;
+  ctx.textBaseline = "top";
+  const g = Math.round(Math.sqrt(net.sizes[0]));
+  layers.forEach((layer, l) => {
+    const n = net.sizes[l];
+    let title = `hidden ${n}`;
+    if (l === 0) title = g * g === n ? `inputs ${g}×${g}` : `inputs ${n}`;
+    else if (l === layers.length - 1) title = `outputs ${n}`;
+    ctx.textAlign = l === 0 ? "left" : l === layers.length - 1 ? "right" : "center";
+    const x = l === 0 ? 8 : l === layers.length - 1 ? fit.width - 8 : layer.x;
+    ctx.fillText(title, x, 2);
+  });
+  return drawn;
+}
