@@ -192,7 +192,8 @@ async function check(auto = false) {
   }
   const seq = ++app.seq.check;
   try {
-    const result = await app.api.post(path("/check"), { strokes: app.pad.data(), activations: true });
+    const body = { strokes: app.pad.data(), activations: true, member: app.net.member || 0 };
+    const result = await app.api.post(path("/check"), body);
     if (seq === app.seq.check && !app.pad.empty) {
       renderResult(result);
       app.net.showPath(result);
