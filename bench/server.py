@@ -99,9 +99,11 @@ def load_recognizer(client: httpx.Client, name: str = "load", per_label: int = 1
     return len(samples)
 
 
-def iteration_mark(client: httpx.Client, name: str, timeout: float = 5.0) -> tuple[int, float]:
+def iteration_mark(client: httpx.Client, name: str, timeout: float = 30.0) -> tuple[int, float]:
     """(iterations, time) at the moment the reported iteration count changes: the status moves
-    in steps (one per progress report), so the rate is measured between step edges."""
+    in steps (one per progress report), so the rate is measured between step edges. The first
+    pass of a training with the defaults (2,600 drawings: rasterising their variants, three
+    networks) can take several seconds on a busy machine."""
     first = status(client, name)["iterations"]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
