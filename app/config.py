@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     # Training defaults when a request names none.
     max_iterations: int = Field(2000, ge=1)
     target_mse: float = Field(0.01, ge=0)
+    # The lab (/lab): training runs kept in memory at once (429 past it), and the seconds a run
+    # may go unused (no request, no listener) before it is dropped.
+    lab_max_runs: int = Field(8, ge=1, le=1000)
+    lab_idle_seconds: float = Field(600, gt=0)
     # Security: a bearer token for mutating requests, and origins allowed by CORS (none by default).
     api_token: SecretStr | None = None
     cors_origins: list[str] = []

@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     section("real handwriting: hwr and peers", lambda: realdata.run(seeds=(0, 1, 2)))
 
     def served() -> list[Row]:
-        from bench import events, http, quality, viewers
+        from bench import events, http, lab, quality, viewers
 
         out: list[Row] = []
         with server.running() as s:
@@ -67,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
                 ("Check over HTTP", lambda: http.run(s.url, s.process.pid, rounds=rounds)),
                 ("events", lambda: events.run(s.url, rounds=2 * rounds)),
                 ("network viewers", lambda: viewers.run(s.url, rounds=2 * rounds)),
+                ("lab", lambda: lab.run(s.url, s.process.pid, rounds=rounds + 1)),
             ):
                 log(f"== {name}")
                 try:

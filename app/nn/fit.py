@@ -50,6 +50,7 @@ DEFAULT_INIT = "auto"  # see network.INITS: Glorot (x2 for sigmoid), He for relu
 DEFAULT_DTYPE = np.float32  # same passes as float64 here, 1.5-2x faster per sample
 DEFAULT_LOSS = "squared_error"  # "cross_entropy" needs output_activation="softmax"
 DEFAULT_WEIGHT_DECAY = 0.0
+DEFAULT_DROPOUT = 0.0
 CLASSIC_HIDDEN = 144
 CLASSIC_LEARNING_RATE = 0.3
 
@@ -59,7 +60,9 @@ class TrainOptions:
     """How to train; `learning_rate` is the step on the batch-mean gradient (classic: batch 1).
 
     `loss` is one of losses.LOSSES; `weight_decay` is L2 on the weights (not the biases): each
-    step adds wd * W to their gradient, i.e. also takes W -= lr * wd * W.
+    step adds wd * W to their gradient, i.e. also takes W -= lr * wd * W. `dropout` is the rate
+    of inverted dropout on every hidden layer while training (never at inference): each batch
+    zeroes a unit's output with that probability and scales the kept ones by 1 / (1 - rate).
     """
 
     mode: Mode = DEFAULT_MODE
@@ -69,6 +72,7 @@ class TrainOptions:
     shuffle: bool = DEFAULT_SHUFFLE
     loss: str = DEFAULT_LOSS
     weight_decay: float = DEFAULT_WEIGHT_DECAY
+    dropout: float = DEFAULT_DROPOUT
 
     def __post_init__(self) -> None:
         if self.mode not in ("classic", "minibatch"):
@@ -83,6 +87,8 @@ class TrainOptions:
             raise ValueError(f"loss must be one of {list(LOSSES)}, got {self.loss!r}")
         if not 0 <= self.weight_decay < float("inf"):
             raise ValueError(f"weight_decay must be >= 0 and finite, got {self.weight_decay}")
+        if not 0 <= self.dropout < 1:
+            raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
 
 
 def classic_network(
@@ -104,6 +110,16 @@ def classic_network(
 CLASSIC_OPTIONS = TrainOptions(
     mode="classic", batch_size=1, learning_rate=CLASSIC_LEARNING_RATE, momentum=0.0, shuffle=False
 )
+
+
+def dropout_masks(
+    rng: np.random.Generator, m: int, sizes: list[int], rate: float, dtype: DTypeLike
+) -> list[Array]:
+    """Inverted-dropout masks for a batch of m rows, one per hidden layer: masks[i] (m,
+    sizes[i+1]), each entry 0 with probability `rate`, else 1 / (1 - rate), so that the expected
+    output of every unit is what it is without dropout. Drawn layer by layer from rng."""
+    keep = np.array(1.0 / (1.0 - rate), dtype=dtype)
+    return [(rng.random((m, k)) >= rate) * keep for k in sizes[1:-1]]
 
 
 def mse(net: Network, X: NDArray[Any], Y: NDArray[Any]) -> float:
@@ -143,7 +159,7 @@ def passes(
         order = rng.permutation(len(X)) if options.shuffle else None
         batch_size = 1 if options.mode == "classic" else options.batch_size
         lr, mu, wd = options.learning_rate, options.momentum, options.weight_decay
-        _train_pass(net, X, Y, order, batch_size, lr, mu, options.loss, wd)
+        _train_pass(net, X, Y, order, batch_size, lr, mu, options.loss, wd, options.dropout, rng)
         yield mse(net, X, Y)
 
 
@@ -157,12 +173,15 @@ def _train_pass(
     momentum: float,
     loss: str = DEFAULT_LOSS,
     weight_decay: float = 0.0,
+    dropout: float = 0.0,
+    rng: np.random.Generator | None = None,
 ) -> None:
     """One pass in batches of batch_size rows (1 = classic), each followed by an update.
 
     The same maths as net.forward / net.backward / net.step (the tests hold them equal), fused
     into preallocated buffers: per layer `W[i] -= lr/m * A[i].T @ dZ[i]` for a batch of m rows,
     which for m = 1 is the original `w -= lr * input * delta`. passes() has checked the loss.
+    With dropout, each batch draws its masks from rng (dropout_masks) after the previous batch's.
     """
     W, b, bias, L, dtype = net.W, net.b, net.bias, len(net.W), net.dtype
     act = [ACTIVATIONS_INPLACE[name] for name in net.activations]
@@ -185,25 +204,41 @@ def _train_pass(
     # The step as a 0-d array of the arrays' dtype: the value numpy would convert the Python
     # float to, without converting it on every batch (measured: classic mode 3-6% faster).
     scale = np.array(learning_rate / m_full, dtype=dtype)
+    if dropout and rng is None:
+        raise ValueError("dropout needs a random generator")
+    # This batch's dropout masks, and 1 for the output layer (empty: no dropout, no work).
+    M: list[Array] = []
+    one = np.array(1.0, dtype=dtype)
     with np.errstate(over="ignore"):
         for start in range(0, len(X), batch_size):
             Xb, Yb = X[start : start + batch_size], Y[start : start + batch_size]
             m = len(Xb)
             A, AT, dZ = full if m == m_full else _buffers(net.sizes, m, dtype)
             A[0], AT[0] = Xb, Xb.T
+            IN, INT = A, AT  # each layer's input: A[i], or with dropout A[i] * M[i-1]
+            if dropout:
+                assert rng is not None
+                M = [*dropout_masks(rng, m, net.sizes, dropout, dtype), one]
+                IN = list(A)
             for i in range(L):
-                np.dot(A[i], W[i], out=A[i + 1])
+                np.dot(IN[i], W[i], out=A[i + 1])
                 if bias:
                     A[i + 1] += b[i]
                 act[i](A[i + 1])
+                if M:
+                    IN[i + 1] = A[i + 1] * M[i]  # (IN[L] is never read)
+            if M:
+                INT = [a.T for a in IN]
             d = np.subtract(A[L], Yb, out=dZ[L - 1])
             d *= scale if m == m_full else np.array(learning_rate / m, dtype=dtype)
             # (scaling dZ[L-1] scales every dZ below it: backprop is linear)
             for i in range(L - 1, -1, -1):
+                if M:
+                    d *= M[i]  # dL/d(dropped output) -> dL/d(the unit's own output f(Z))
                 back[i](d, A[i + 1])
                 if i > 0:
                     np.dot(d, WT[i], out=dZ[i - 1])  # dA[i], with W[i] before its update
-                np.dot(AT[i], d, out=G[i])
+                np.dot(INT[i], d, out=G[i])
                 if D:
                     G[i] += np.multiply(W[i], decay, out=D[i])  # + lr * wd * W, before the update
                 if bias:

@@ -89,12 +89,19 @@ class Network:
             w.size + (b.size if self.bias else 0) for w, b in zip(self.W, self.b, strict=True)
         )
 
-    def forward(self, X: NDArray[Any]) -> list[Array]:
-        """X (n, sizes[0]) -> [A[0] = X, ..., A[-1]] with A[i] (n, sizes[i])."""
+    def forward(self, X: NDArray[Any], masks: Sequence[Array] | None = None) -> list[Array]:
+        """X (n, sizes[0]) -> [A[0] = X, ..., A[-1]] with A[i] (n, sizes[i]).
+
+        With dropout `masks` (one per hidden layer, masks[i] (n, sizes[i+1]), see
+        fit.dropout_masks) hidden layer i outputs f(Z) * masks[i]: A[i+1] is what the next layer
+        sees. Without masks (inference) nothing is dropped.
+        """
         A = [np.asarray(X, dtype=self.dtype)]
         with np.errstate(over="ignore"):
             for i, name in enumerate(self.activations):
                 A.append(ACTIVATIONS_INPLACE[name](self._affine(A[-1], i)))
+                if masks is not None and i < len(self.W) - 1:
+                    A[-1] *= masks[i]
         return A
 
     def logits(self, X: NDArray[Any]) -> Array:
@@ -120,13 +127,18 @@ class Network:
         return self.forward(X)[-1]
 
     def backward(
-        self, A: list[Array], Y: NDArray[Any], loss: str = "squared_error"
+        self,
+        A: list[Array],
+        Y: NDArray[Any],
+        loss: str = "squared_error",
+        masks: Sequence[Array] | None = None,
     ) -> tuple[list[Array], list[Array]]:
         """Gradients dW, db of the loss from the activations A of forward and the targets Y.
 
         "squared_error": L = 1/(2n) * sum((A[-1] - Y)**2); "cross_entropy" (softmax output, rows
         of Y summing to 1): L = -1/n * sum(Y * log(A[-1])). ValueError for a loss that does not
-        fit the output activation. db is all zeros when the network has no bias.
+        fit the output activation. db is all zeros when the network has no bias. `masks`: the
+        dropout masks forward used (A[i] = H * M, so dL/dH = dL/dA[i] * M).
         """
         n, L = A[0].shape[0], len(self.W)
         Y = np.asarray(Y, dtype=self.dtype)
@@ -139,7 +151,12 @@ class Network:
             db[i] = dZ.sum(axis=0) if self.bias else np.zeros_like(self.b[i])
             if i > 0:
                 dA = dZ @ self.W[i].T  # dL/dA[i]
-                dZ = BACKPROP[self.activations[i - 1]](dA, A[i])  # dL/dZ[i-1]
+                H = A[i]  # f(Z[i-1]), from which BACKPROP takes f'
+                if masks is not None:
+                    M = masks[i - 1]
+                    dA *= M  # dL/dH; where M = 0 it is 0, so H there does not matter
+                    H = np.divide(A[i], M, out=np.zeros_like(A[i]), where=M != 0)
+                dZ = BACKPROP[self.activations[i - 1]](dA, H)  # dL/dZ[i-1]
         return dW, db
 
     def step(

@@ -30,6 +30,13 @@ CONTRACT = [
     ("patch", "/api/recognizers/{r}/samples/{id}", "200", ["404", "422"]),
     ("patch", "/api/recognizers/{r}/labels/{label}", "200", ["404", "422"]),
     ("delete", "/api/recognizers/{r}/labels/{label}", "200", ["404"]),
+    # (v1.1) The lab.
+    ("post", "/api/lab/runs", "201", ["422", "429"]),
+    ("get", "/api/lab/runs/{id}", "200", ["404"]),
+    ("patch", "/api/lab/runs/{id}", "200", ["404", "422"]),
+    ("post", "/api/lab/runs/{id}/samples", "200", ["404", "422"]),
+    ("delete", "/api/lab/runs/{id}", "204", ["404"]),
+    ("get", "/api/lab/runs/{id}/events", "200", ["404"]),
 ]
 
 
@@ -60,6 +67,21 @@ def test_schemas_name_the_contract_fields(client: TestClient) -> None:
     } <= set(schemas["TrainingStatus"]["properties"])
     assert {"label", "confidences", "grid"} <= set(schemas["CheckResult"]["properties"])
     assert {"id", "label", "grid", "created_at"} <= set(schemas["SampleOut"]["properties"])
+    run = schemas["LabRun"]["properties"]
+    assert {
+        "id",
+        "task",
+        "state",
+        "iteration",
+        "loss",
+        "learning_rate",
+        "network",
+        "layers",
+    } <= set(run)
+    assert {"history", "boundary", "predictions"} <= set(run)
+    assert {"size", "extent", "values"} <= set(schemas["BoundaryOut"]["properties"])
+    assert {"inputs", "targets"} <= set(schemas["SamplesRequest"]["properties"])
+    assert {"learning_rate", "running"} <= set(schemas["RunPatch"]["properties"])
 
 
 def test_docs_page_is_served(client: TestClient) -> None:

@@ -1,0 +1,295 @@
+// Demo 2, the circle that follows the mouse: the pointer's positions, normalised to [-1, 1]
+// (y up), are posted as they come; the server trains online; a ring is drawn where the network
+// maps the pointer. Choices: hidden layers and units, activation per layer, learning rate, bias,
+// dropout, and a pre-train on generated points. The weights are drawn.
+
+import { LiveRun } from "./run.js";
+import { fit, formatLoss, formatRate, lossChart, network, palette, rgba, scheduler } from "./plot.js";
+
+const $ = (id) => document.getElementById(id);
+const ACTIVATIONS = ["linear", "tanh", "sigmoid", "relu"];
+const LABELS = { inputs: ["x", "y"], outputs: ["x′", "y′"] };
+const FLUSH_MS = 50; // pointer samples go out at most 20 times a second, batched
+const MAX_PENDING = 256;
+const WHY = {
+  linear:
+    "Linear units: the identity is itself linear, so a linear network can be exact. It converges fastest, and a bias is not even needed.",
+  tanh: "tanh is nearly linear around 0 but bends towards ±1, so points near the edges need ever larger weights: quick at first, slow at the end.",
+  sigmoid:
+    "Sigmoid outputs lie in (0, 1), centred on 0.5 and at most a quarter as steep: the next layer must undo the offset and the squashing. It learns slowly and stays curved; watch the ring lag near the edges.",
+  relu: "ReLU is zero on half of its plane. A unit whose input is negative wherever the pointer goes gets no gradient and never recovers (a dead unit: its lines fade), leaving part of the square unmapped.",
+};
+
+/** "8, 4" -> [8, 4]; null when it is not 0-4 whole numbers of 1-32. */
+export function parseLayers(text) {
+  const parts = String(text).split(/[\s,;x×]+/).filter(Boolean);
+  if (parts.length > 4) return null;
+  const layers = parts.map(Number);
+  return layers.every((n) => Number.isInteger(n) && n >= 1 && n <= 32) ? layers : null;
+}
+
+export function circleDemo(panel, ui) {
+  const pad = $("circle-pad");
+  const hint = $("circle-hint");
+  const lossCanvas = $("circle-loss");
+  const netCanvas = $("circle-net");
+  const layersInput = $("circle-layers");
+  const acts = $("circle-acts");
+  const rate = $("circle-rate");
+  const rateOut = $("circle-rate-out");
+  const bias = $("circle-bias");
+  const dropout = $("circle-dropout");
+  const dropoutOut = $("circle-dropout-out");
+  const pause = $("circle-pause");
+  const why = $("circle-why");
+  let live = null;
+  let layers = [6];
+  let pointer = null; // [x, y] in [-1, 1], y up: where the pointer is now
+  let pending = [];
+  let sending = false;
+  let flushTimer = 0;
+  let rateTimer = 0;
+
+  const learningRate = () => Number((10 ** Number(rate.value)).toPrecision(2));
+  const draw = scheduler(render);
+
+  function activations() {
+    return [...acts.querySelectorAll("select")].map((s) => s.value);
+  }
+
+  function body() {
+    return {
+      task: "identity",
+      hidden_layers: layers,
+      activation: activations(),
+      learning_rate: learningRate(),
+      bias: bias.checked,
+      dropout: Number(dropout.value),
+    };
+  }
+
+  function buildActivationPickers(previous = activations()) {
+    acts.replaceChildren(
+      ...layers.map((_, i) => {
+        const select = document.createElement("select");
+        select.setAttribute("aria-label", `Activation of hidden layer ${i + 1}`);
+        for (const name of ACTIVATIONS) {
+          const option = document.createElement("option");
+          option.value = name;
+          option.textContent = name;
+          select.append(option);
+        }
+        select.value = previous[i] || previous[previous.length - 1] || "linear";
+        select.addEventListener("change", () => restart());
+        return select;
+      })
+    );
+    if (!layers.length) acts.textContent = "none: a linear model";
+    explain();
+  }
+
+  function explain() {
+    const used = [...new Set(activations())];
+    why.textContent = used.length ? used.map((name) => WHY[name]).join(" ") : WHY.linear;
+  }
+
+  function field(name, text) {
+    const node = panel.querySelector(`[data-field="${name}"]`);
+    if (node) node.textContent = text;
+  }
+
+  function onRun(run) {
+    panel.dataset.runId = run.id;
+    panel.dataset.iteration = String(run.iteration);
+    field("iteration", run.iteration.toLocaleString("en"));
+    field("loss", formatLoss(run.loss));
+    field("samples", run.pretraining ? "pre-training" : String(run.inputs.length));
+    const state = panel.querySelector(".lab-state");
+    state.dataset.state = run.state;
+    state.textContent = run.pretraining
+      ? `pre-training ${run.pretraining.total - run.pretraining.left}/${run.pretraining.total}`
+      : run.state === "running"
+        ? run.inputs.length
+          ? "training"
+          : "waiting for the pointer"
+        : "paused";
+    pause.textContent = run.state === "running" ? "Pause" : "Resume";
+    if (run.pointer) {
+      pad.dataset.circleX = run.pointer.output[0].toFixed(4);
+      pad.dataset.circleY = run.pointer.output[1].toFixed(4);
+    } else {
+      delete pad.dataset.circleX;
+      delete pad.dataset.circleY;
+    }
+    if (run.message) ui.problem(run.message, null, "warn");
+    draw();
+  }
+
+  function render() {
+    const run = live && live.run;
+    const colors = palette();
+    drawPad(run, colors);
+    lossChart(lossCanvas, run ? [{ points: run.history, color: colors.css.accent }] : [], colors, {
+      note: "The loss appears once the pointer moves",
+    });
+    network(netCanvas, run, colors, LABELS);
+  }
+
+  function drawPad(run, colors) {
+    const f = fit(pad);
+    if (!f) return;
+    const { ctx, width, height } = f;
+    const toX = (x) => ((x + 1) / 2) * width;
+    const toY = (y) => ((1 - y) / 2) * height;
+    ctx.fillStyle = colors.css.surface2;
+    ctx.fillRect(0, 0, width, height);
+    ctx.strokeStyle = colors.css.border;
+    ctx.lineWidth = 1;
+    for (const v of [-0.5, 0, 0.5]) {
+      ctx.beginPath();
+      ctx.moveTo(toX(v) + 0.5, 0);
+      ctx.lineTo(toX(v) + 0.5, height);
+      ctx.moveTo(0, toY(v) + 0.5);
+      ctx.lineTo(width, toY(v) + 0.5);
+      ctx.stroke();
+    }
+    hint.hidden = Boolean(pointer || (run && run.inputs.length));
+    if (run) {
+      ctx.fillStyle = rgba(colors.rgb.muted, 0.35);
+      for (const [x, y] of run.inputs) ctx.fillRect(toX(x) - 1.5, toY(y) - 1.5, 3, 3);
+      ctx.fillStyle = rgba(colors.rgb.accent, 0.55);
+      for (const p of run.predictions) {
+        if (p[0] === null || p[1] === null) continue;
+        ctx.beginPath();
+        ctx.arc(toX(p[0]), toY(p[1]), 2, 0, Math.PI * 2);
+        ctx.fill();
+      }
+    }
+    if (pointer) {
+      ctx.strokeStyle = colors.css.text;
+      ctx.lineWidth = 1.5;
+      const [px, py] = [toX(pointer[0]), toY(pointer[1])];
+      ctx.beginPath();
+      ctx.moveTo(px - 9, py);
+      ctx.lineTo(px + 9, py);
+      ctx.moveTo(px, py - 9);
+      ctx.lineTo(px, py + 9);
+      ctx.stroke();
+    }
+    if (run && run.pointer && run.pointer.output.every(Number.isFinite)) {
+      const [cx, cy] = [toX(run.pointer.output[0]), toY(run.pointer.output[1])];
+      const r = Math.max(12, width / 22);
+      ctx.lineWidth = 3;
+      ctx.strokeStyle = colors.css.accent;
+      ctx.fillStyle = rgba(colors.rgb.accent, 0.12);
+      ctx.beginPath();
+      ctx.arc(cx, cy, r, 0, Math.PI * 2);
+      ctx.fill();
+      ctx.stroke();
+    }
+  }
+
+  // -- the pointer --------------------------------------------------------------------------
+
+  function normalised(event) {
+    const rect = pad.getBoundingClientRect();
+    const x = ((event.clientX - rect.left) / rect.width) * 2 - 1;
+    const y = 1 - ((event.clientY - rect.top) / rect.height) * 2;
+    const clamp = (v) => Math.max(-1, Math.min(1, Number(v.toFixed(4))));
+    return [clamp(x), clamp(y)];
+  }
+
+  function onPointer(event) {
+    if (event.pointerType !== "mouse" && event.type === "pointermove" && event.buttons === 0) return;
+    const events = event.getCoalescedEvents ? event.getCoalescedEvents() : [];
+    for (const e of events.length ? events : [event]) pending.push(normalised(e));
+    if (pending.length > MAX_PENDING) pending = pending.slice(-MAX_PENDING);
+    pointer = pending[pending.length - 1];
+    pad.dataset.pointerX = pointer[0].toFixed(4);
+    pad.dataset.pointerY = pointer[1].toFixed(4);
+    if (!flushTimer) flushTimer = setTimeout(flush, FLUSH_MS);
+    draw();
+  }
+
+  async function flush() {
+    flushTimer = 0;
+    if (sending || !pending.length || !live || !live.id) {
+      if (pending.length) flushTimer = setTimeout(flush, FLUSH_MS);
+      return;
+    }
+    const batch = pending;
+    pending = [];
+    sending = true;
+    try {
+      await live.samples(batch);
+    } catch (error) {
+      ui.error(error);
+    } finally {
+      sending = false;
+    }
+    if (pending.length && !flushTimer) flushTimer = setTimeout(flush, FLUSH_MS);
+  }
+
+  pad.addEventListener("pointermove", onPointer);
+  pad.addEventListener("pointerdown", (event) => {
+    if (event.pointerType !== "mouse") pad.setPointerCapture(event.pointerId);
+    onPointer(event);
+  });
+
+  // -- the controls -------------------------------------------------------------------------
+
+  layersInput.addEventListener("change", () => {
+    const parsed = parseLayers(layersInput.value);
+    if (!parsed) {
+      layersInput.setAttribute("aria-invalid", "true");
+      ui.problem("Hidden layers: up to 4 numbers of 1 to 32 units, e.g. 6 or 8, 4.", null, "error");
+      return;
+    }
+    layersInput.removeAttribute("aria-invalid");
+    layers = parsed;
+    layersInput.value = layers.join(", ");
+    buildActivationPickers();
+    restart();
+  });
+  rate.addEventListener("input", () => {
+    rateOut.textContent = formatRate(learningRate());
+    clearTimeout(rateTimer);
+    rateTimer = setTimeout(() => live && live.patch({ learning_rate: learningRate() }).catch(ui.error), 80);
+  });
+  dropout.addEventListener("input", () => (dropoutOut.textContent = dropout.value));
+  dropout.addEventListener("change", () => restart());
+  bias.addEventListener("change", () => restart());
+  $("circle-pretrain").addEventListener("click", () => live && live.patch({ pretrain: true }).catch(ui.error));
+  pause.addEventListener("click", () => {
+    if (!live || !live.run) return;
+    live.patch({ running: live.run.state !== "running" }).catch(ui.error);
+  });
+  $("circle-reset").addEventListener("click", () => restart());
+
+  function restart() {
+    ui.problem(null);
+    explain();
+    pending = [];
+    delete panel.dataset.runId; // until the new run answers
+    delete panel.dataset.iteration;
+    delete pad.dataset.circleX;
+    delete pad.dataset.circleY;
+    if (!live) return start();
+    return live.restart(body());
+  }
+
+  function start() {
+    rateOut.textContent = formatRate(learningRate());
+    dropoutOut.textContent = dropout.value;
+    if (!acts.children.length) buildActivationPickers(["linear"]);
+    if (!live) live = new LiveRun(body(), { onRun, onProblem: ui.problem, onConnection: ui.connection });
+    else live.body = body();
+    return live.start();
+  }
+
+  function stop(options) {
+    if (live) live.close(options);
+  }
+
+  return { start, stop, redraw: draw };
+}
