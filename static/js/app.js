@@ -2,17 +2,19 @@
 
 import { createApi, listen } from "./api.js";
 import { LossChart } from "./chart.js";
+import { deleteWithUndo, markNewLabel, TOO_SMALL, tooSmall, wirePadFocus, wireTrainMore } from "./manage.js";
 import { NetworkView } from "./network.js";
-import { paintGrid, repaintGrids } from "./grid.js";
+import { organizer } from "./organize.js";
+import { paintGrid } from "./grid.js";
 import { Pad } from "./pad.js";
 import { renderResult } from "./result.js";
 import { pointAt, renderGalleries } from "./samples.js";
-import { applyPreset, readLimits, readNetwork, showNetwork, syncMode } from "./settings.js";
+import { readLimits, readNetwork, showNetwork, showRefused, wireSettings } from "./settings.js";
 import { ACTIVE, newer, plot, renderTraining } from "./training.js";
 import { wireTransfer } from "./transfer.js";
 import { $, dismissNotice, el, notify, saved } from "./ui.js";
 import { flaggedSamples, renderConfusion } from "./validation.js";
-import { wireKeyboard, wireRecognizerDialog } from "./wiring.js";
+import { wireKeyboard, wireRecognizerDialog, wireRepaint } from "./wiring.js";
 
 const app = {
   api: createApi(() => saved.get("hwr.token", "")),
@@ -60,8 +62,12 @@ function render() {
       $("label").value = label;
       $("label").focus();
     },
-    onDelete: deleteSample,
+    onDelete: (sample, button) => deleteWithUndo(manage, sample, button),
+    onMove: (sample, n) => app.organize.moveSample(sample, n),
+    onRename: (label) => app.organize.renameLabel(label),
+    onDeleteLabel: (label) => app.organize.deleteLabel(label),
   });
+  markNewLabel(labels);
   $("samples-empty").hidden = shown > 0;
   $("sample-total").textContent = String(app.samples.length);
   $("label-list").replaceChildren(...labels.map((label) => el("option", { value: label })));
@@ -74,7 +80,10 @@ function renderPadState() {
   const empty = app.pad.empty;
   $("undo").disabled = empty;
   $("clear").disabled = empty;
-  $("check").disabled = empty;
+  const trained = Boolean(app.summary && app.summary.model.trained);
+  $("check").disabled = empty || !trained;
+  $("check-why").hidden = trained;
+  $("check-why").textContent = trained ? "" : "Check works once a model is trained: add samples of two labels or more, then Train.";
   $("pad-hint").hidden = !empty;
 }
 
@@ -145,6 +154,9 @@ function onConnection(state) {
   $("connection").hidden = state !== "down";
   if (state === "up") {
     app.status = null; // a restarted server counts its trainings from 0 again
+    // Messages about the outage are over; the preview asked while it lasted is asked again.
+    if ($("notice-text").textContent.startsWith("Can't reach the server")) dismissNotice();
+    updatePreview();
     Promise.all([refreshSummary(), refreshSamples()]).catch(fail);
   }
 }
@@ -190,6 +202,10 @@ async function check(auto = false) {
     if (!auto) notify("Draw something first, then Check.");
     return;
   }
+  if (tooSmall(app.pad)) {
+    if (!auto) notify(TOO_SMALL, "error");
+    return;
+  }
   const seq = ++app.seq.check;
   try {
     const body = { strokes: app.pad.data(), activations: true, member: app.net.member || 0 };
@@ -218,6 +234,10 @@ async function addSample() {
     notify(`Draw something first, then add it as “${label}”.`, "error");
     return;
   }
+  if (tooSmall(app.pad)) {
+    notify(TOO_SMALL, "error");
+    return;
+  }
   if (app.adding) return; // Enter pressed twice: one sample
   app.adding = true;
   $("add-sample").disabled = true;
@@ -229,7 +249,7 @@ async function addSample() {
     // Clear the pad for the next one, unless the person went on drawing meanwhile.
     if (app.pad.strokes.length === strokes.length) app.pad.clear();
     const count = app.samples.filter((s) => s.label === sample.label).length;
-    notify(`Added a sample of “${sample.label}” (${count} in all).`);
+    notify(`Added a sample of “${sample.label}” (${count} of ${sample.label}, ${app.samples.length} in all).`);
     await refreshSummary();
   } catch (error) {
     fail(error);
@@ -239,23 +259,21 @@ async function addSample() {
   }
 }
 
-async function deleteSample(sample, button) {
-  button.disabled = true;
-  const same = app.samples.filter((s) => s.label === sample.label);
-  const i = same.findIndex((s) => s.id === sample.id);
-  const next = same[i + 1] || same[i - 1]; // where keyboard focus goes afterwards
-  try {
-    await app.api.del(path(`/samples/${sample.id}`));
-    app.samples = app.samples.filter((s) => s.id !== sample.id);
-    notify(`Deleted a sample of “${sample.label}”.`);
-    await refreshSummary();
-    const target = next && document.querySelector(`.thumb-item[data-id="${next.id}"] .thumb-delete`);
-    (target || $("label")).focus();
-  } catch (error) {
-    button.disabled = false;
-    fail(error);
-  }
-}
+const manage = {
+  api: app.api,
+  path,
+  fail,
+  samples: () => app.samples,
+  removed: (id) => {
+    app.samples = app.samples.filter((s) => s.id !== id);
+    return refreshSummary();
+  },
+  added: (sample) => {
+    app.samples.push(sample);
+    app.freshSample = sample.id;
+    refreshSummary().catch(fail);
+  },
+};
 
 // --- training --------------------------------------------------------------------------------
 
@@ -287,8 +305,8 @@ async function train() {
     const current = app.summary ? app.summary.network : {};
     body = { network: { ...current, ...readNetwork() }, ...readLimits() };
   } catch (error) {
-    $("settings").open = true;
-    fail(error);
+    fail(error, true);
+    showRefused(error);
     return;
   }
   app.busy = true;
@@ -330,7 +348,16 @@ function wire() {
     event.preventDefault();
     addSample();
   });
+  wirePadFocus($("pad"));
+  $("label").addEventListener("input", () => markNewLabel(app.summary ? app.summary.labels.map((l) => l.label) : []));
   $("train").addEventListener("click", train);
+  wireTrainMore(train);
+  app.organize = organizer({
+    ...manage,
+    name: () => app.name,
+    refresh: () => Promise.all([refreshSummary(), refreshSamples()]),
+    switchTo: async (name) => useRecognizer(await loadRecognizers(name)),
+  });
   $("stop").addEventListener("click", stop);
   wireTransfer({ api: app.api, name: () => app.name, path, refreshSummary, refreshSamples, fail });
   $("notice-close").addEventListener("click", dismissNotice);
@@ -342,14 +369,7 @@ function wire() {
   });
   $("api-token").value = saved.get("hwr.token", "");
   $("api-token").addEventListener("input", (e) => saved.set("hwr.token", e.target.value.trim()));
-  for (const fields of [$("network-fields"), $("learning-fields")]) {
-    fields.addEventListener("input", (e) => {
-      app.settingsDirty = true;
-      if (e.target.id === "preset") applyPreset();
-      else if ($("preset").value === "classic") $("preset").value = "";
-      syncMode();
-    });
-  }
+  wireSettings(() => (app.settingsDirty = true));
   wireKeyboard({
     undo: () => app.pad.undo(),
     clear: () => app.pad.clear(),
@@ -362,13 +382,11 @@ function wire() {
     await useRecognizer(name);
     notify(`Created “${name}”. Draw and add samples to teach it.`);
   });
-  matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => {
+  wireRepaint(() => {
     app.pad.redraw();
-    repaintGrids();
     app.chart.draw();
     app.net.draw();
   });
-  window.addEventListener("resize", () => repaintGrids());
 }
 
 async function boot() {

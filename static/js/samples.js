@@ -12,7 +12,9 @@ function plural(n, word) {
  * `onPick(label)` fills the label field; `onDelete(sample)` removes one; `flags` maps the ids of
  * held-out samples recognised wrong to their title.
  */
-export function renderGalleries(root, labels, samples, size, { onPick, onDelete, fresh, flags = new Map() }) {
+export function renderGalleries(root, labels, samples, size, {
+  onPick, onDelete, onMove, onRename, onDeleteLabel, fresh, flags = new Map(),
+}) {
   const byLabel = new Map(labels.map((label) => [label, []]));
   for (const sample of samples) {
     if (!byLabel.has(sample.label)) byLabel.set(sample.label, []);
@@ -30,7 +32,14 @@ export function renderGalleries(root, labels, samples, size, { onPick, onDelete,
     pick.addEventListener("click", () => onPick(label));
     const count = el("span", { class: "gallery-count", "data-count": items.length },
       plural(items.length, "sample"));
+    const rename = el("button", { type: "button", class: "gallery-action", "aria-label": `Rename label ${label}`,
+      title: "Rename this label (or merge it into another)" }, "Rename");
+    rename.addEventListener("click", () => onRename(label));
+    const wipe = el("button", { type: "button", class: "gallery-action danger",
+      "aria-label": `Delete all samples of ${label}`, title: "Delete every sample of this label" }, "Delete all");
+    wipe.addEventListener("click", () => onDeleteLabel(label));
     const list = el("ul", { class: "thumbs", "aria-label": `Samples of ${label}` });
+    roving(list);
     items.forEach((sample, i) => {
       const flag = flags.get(sample.id);
       const canvas = el("canvas", {
@@ -48,19 +57,50 @@ export function renderGalleries(root, labels, samples, size, { onPick, onDelete,
         "×",
       );
       remove.addEventListener("click", () => onDelete(sample, remove));
-      const item = el("li", { class: "thumb-item", "data-id": sample.id, title: flag }, canvas, remove);
+      const move = el(
+        "button",
+        { type: "button", class: "thumb-move", "aria-label": `Move sample ${i + 1} of ${label} to another label`,
+          title: "Move this sample to another label", tabindex: -1 },
+        "⇄",
+      );
+      move.addEventListener("click", () => onMove(sample, i + 1));
+      if (i > 0) remove.setAttribute("tabindex", "-1");
+      const item = el("li", { class: "thumb-item", "data-id": sample.id, title: flag }, canvas, remove, move);
+      // A tap or click on the picture selects it: its buttons show (always shown where there is hover).
+      canvas.addEventListener("click", () => {
+        for (const other of root.querySelectorAll(".thumb-item.selected")) if (other !== item) other.classList.remove("selected");
+        item.classList.toggle("selected");
+      });
       if (flag) item.classList.add("missed");
       if (sample.id === fresh) item.classList.add("fresh");
       list.append(item);
     });
     groups.push(
       el("section", { class: "gallery", "data-label": label },
-        el("header", { class: "gallery-head" }, pick, count), list),
+        el("header", { class: "gallery-head" }, pick, count, el("span", { class: "gallery-actions" }, rename, wipe)), list),
     );
   }
   root.replaceChildren(...groups);
   for (const [canvas, grid] of thumbs) paintGrid(canvas, grid, size);
   return groups.length;
+}
+
+/** One Tab stop per gallery: the arrow keys, Home and End move among its sample buttons. */
+function roving(list) {
+  const buttons = () => [...list.querySelectorAll("button")];
+  list.addEventListener("focusin", (event) => {
+    if (!(event.target instanceof HTMLButtonElement)) return;
+    for (const button of buttons()) button.setAttribute("tabindex", button === event.target ? "0" : "-1");
+  });
+  list.addEventListener("keydown", (event) => {
+    const all = buttons();
+    const i = all.indexOf(document.activeElement);
+    if (i < 0) return;
+    const moves = { ArrowRight: i + 1, ArrowDown: i + 1, ArrowLeft: i - 1, ArrowUp: i - 1, Home: 0, End: all.length - 1 };
+    if (!(event.key in moves)) return;
+    event.preventDefault();
+    all[Math.min(Math.max(moves[event.key], 0), all.length - 1)].focus();
+  });
 }
 
 /** Point at one sample in the galleries (from a confusion-matrix thumbnail). */

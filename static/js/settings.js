@@ -25,7 +25,8 @@ const SWITCHES = ["bias", "shuffle", "antialias", "reject"];
 /** Fill the form from a recognizer's network settings. */
 export function showNetwork(network) {
   $("preset").value = network.preset === "classic" ? "classic" : "";
-  $("hidden_layers").value = (network.hidden_layers || []).join(", ");
+  const hidden = network.hidden_layers || [];
+  $("hidden_layers").value = hidden.length ? hidden.join(", ") : "0";
   for (const name of CHOICES) $(name).value = network[name];
   for (const name of NUMBER_FIELDS) $(name).value = String(network[name]);
   for (const name of SWITCHES) $(name).checked = Boolean(network[name]);
@@ -45,11 +46,27 @@ export function applyPreset() {
   showNetwork({ ...CLASSIC, preset: "classic", batch_size: $("batch_size").value, seed: seed || null });
 }
 
+/** A refused field: the error names it, so the page can mark and focus it. */
+function refuse(id, message) {
+  const error = new Error(message);
+  error.field = id;
+  return error;
+}
+
 function number(id, label) {
   const raw = $(id).value.trim();
   const value = Number(raw);
-  if (raw === "" || !Number.isFinite(value)) throw new Error(`${label} must be a number.`);
+  if (raw === "" || !Number.isFinite(value)) throw refuse(id, `${label} must be a number.`);
   return value;
+}
+
+/** Open the settings, mark the refused field (aria-invalid) and put the caret in it. */
+export function showRefused(error) {
+  $("settings").open = true;
+  if (!error.field) return;
+  const field = $(error.field);
+  field.setAttribute("aria-invalid", "true");
+  field.focus();
 }
 
 /** The network settings to send with Train; throws an Error with a plain message. */
@@ -58,14 +75,21 @@ export function readNetwork() {
   const parts = text === "" || text === "0" || /^none$/i.test(text) ? [] : text.split(/[\s,;x×]+/);
   const hidden = parts.filter(Boolean).map(Number);
   if (hidden.some((n) => !Number.isInteger(n) || n < 1 || n > 1024) || hidden.length > 8) {
-    throw new Error("Hidden layers: up to 8 sizes between 1 and 1024, separated by commas (e.g. 64, 32).");
+    throw refuse("hidden_layers", "Hidden layers: up to 8 sizes between 1 and 1024, separated by commas (e.g. 64, 32).");
   }
   const seedText = $("seed").value.trim();
-  if (seedText && !/^\d+$/.test(seedText)) throw new Error("Seed must be a whole number, or empty for a random start.");
+  if (seedText && !/^\d+$/.test(seedText)) throw refuse("seed", "Seed must be a whole number, or empty for a random start.");
   const share = number("validation_split", "Validation share");
-  if (share < 0 || share > 0.5) throw new Error("Validation share must be between 0 and 0.5 (0.2 holds out a fifth).");
+  if (share < 0 || share > 0.5) throw refuse("validation_split", "Validation share must be between 0 and 0.5 (0.2 holds out a fifth).");
   const patience = number("patience", "Patience");
-  if (!Number.isInteger(patience) || patience < 0) throw new Error("Patience must be a whole number of 0 or more.");
+  if (!Number.isInteger(patience) || patience < 0) throw refuse("patience", "Patience must be a whole number of 0 or more.");
+  let batch = Number($("batch_size").value);
+  if ($("mode").value === "minibatch") {
+    batch = number("batch_size", "Batch size");
+    if (!Number.isInteger(batch) || batch < 1 || batch > 4096) {
+      throw refuse("batch_size", "Batch size must be a whole number from 1 to 4096 (e.g. 32).");
+    }
+  } else if (!Number.isInteger(batch) || batch < 1) batch = 32; // not used by per-sample updates
   const network = {
     hidden_layers: hidden,
     activation: $("activation").value,
@@ -73,7 +97,7 @@ export function readNetwork() {
     momentum: number("momentum", "Momentum"),
     bias: $("bias").checked,
     mode: $("mode").value,
-    batch_size: Math.round(number("batch_size", "Batch size")),
+    batch_size: batch,
     shuffle: $("shuffle").checked,
     seed: seedText ? Number(seedText) : null,
     loss: $("loss").value,
@@ -93,14 +117,27 @@ export function readLimits() {
   const iterations = $("max_iterations").value.trim();
   if (iterations) {
     const n = Number(iterations);
-    if (!Number.isInteger(n) || n < 1) throw new Error("Max iterations must be a whole number of 1 or more.");
+    if (!Number.isInteger(n) || n < 1) throw refuse("max_iterations", "Max iterations must be a whole number of 1 or more.");
     limits.max_iterations = n;
   }
   const target = $("target_mse").value.trim();
   if (target) {
     const t = Number(target);
-    if (!Number.isFinite(t) || t < 0) throw new Error("Target MSE must be a number of 0 or more.");
+    if (!Number.isFinite(t) || t < 0) throw refuse("target_mse", "Target MSE must be a number of 0 or more.");
     limits.target_mse = t;
   }
   return limits;
+}
+
+/** Editing a network or learning field marks the form dirty (`dirty()`) and leaves the preset. */
+export function wireSettings(dirty) {
+  $("settings-form").addEventListener("input", (e) => e.target.removeAttribute("aria-invalid"));
+  for (const fields of [$("network-fields"), $("learning-fields")]) {
+    fields.addEventListener("input", (e) => {
+      dirty();
+      if (e.target.id === "preset") applyPreset();
+      else if ($("preset").value === "classic") $("preset").value = "";
+      syncMode();
+    });
+  }
 }

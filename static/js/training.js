@@ -90,7 +90,7 @@ export function renderTraining(summary, status, busy) {
   $("mse-note").textContent = mseNote(model, status, ran);
 
   let reason = "";
-  if (ran && status.state === "failed") reason = `Training failed: ${status.error || "unknown error"}.`;
+  if (status && status.state === "failed") reason = `Training failed: ${status.error || "unknown error"}.`;
   else if (ran && REASONS[status.state]) {
     reason = `${REASONS[status.state]} after ${formatCount(status.iterations)} iterations`;
     if (status.state === "finished") reason += ending(status);
@@ -105,6 +105,24 @@ export function renderTraining(summary, status, busy) {
     reason = `Model trained ${new Date(model.trained_at).toLocaleString()}.`;
   }
   $("train-reason").textContent = reason;
+  renderAlreadyMet(ran ? status : null);
+}
+
+/** Train with the target already met ran 0 iterations: say so, and offer a lower target. */
+function renderAlreadyMet(status) {
+  const box = $("train-more");
+  const target = status ? status.target_mse : null;
+  const met = status && status.state === "finished" && status.iterations === 0
+    && (status.outcome === "target_mse reached"
+      || (Number.isFinite(target) && status.mse_current !== null && status.mse_current <= target));
+  box.hidden = !met;
+  if (!met) return;
+  const lower = Number(((target > 0 ? target : status.mse_current) / 10).toPrecision(2));
+  $("train-more-text").textContent =
+    `The model already meets the target MSE of ${Number(target.toPrecision(3))} (it is ${formatMse(status.mse_current)}): nothing to train.`;
+  const button = $("train-more-go");
+  button.textContent = `Continue to MSE ${lower}`;
+  button.dataset.target = String(lower);
 }
 
 /** The learning curve: the whole history a status carries (a page opened mid-run draws it from

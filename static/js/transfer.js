@@ -1,6 +1,6 @@
 // Export and Import of the dataset and the model as JSON files.
 
-import { $, downloadJson, notify, pickJson } from "./ui.js";
+import { $, downloadJson, formatCount, formatMse, notify, pickJson } from "./ui.js";
 
 /**
  * Wire the four buttons. `ctx` gives `api`, `name()` (the recognizer), `path(suffix)`,
@@ -22,11 +22,14 @@ export function wireTransfer(ctx) {
       if (!doc) return;
       if (what === "dataset") {
         const counts = await ctx.api.post(ctx.path("/dataset"), doc);
-        notify(`Imported ${counts.added} samples.`);
+        const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+        notify(`Imported the dataset: added ${plural(counts.added, "sample")}, skipped ${plural(counts.skipped || 0, "duplicate")}.`);
         await ctx.refreshSamples();
       } else {
         await ctx.api.put(ctx.path("/model"), doc);
-        notify("Model imported: Check uses it now.");
+        const model = await ctx.api.get(ctx.path());
+        const m = model.model || {};
+        notify(`Model imported (${formatCount(m.iterations)} iterations, MSE ${formatMse(m.mse)}): Check uses it now.`);
       }
       await ctx.refreshSummary();
     } catch (error) {

@@ -38,14 +38,26 @@ export const saved = {
 
 let noticeTimer = 0;
 
-/** Show a message in the notice bar (an aria-live region); errors stay until dismissed. */
-export function notify(message, kind = "info") {
+/** Show a message in the notice bar (an aria-live region); errors stay until dismissed.
+ * `action` ({label, run, ms}) adds one button (e.g. Undo); the message then lasts `ms`. */
+export function notify(message, kind = "info", action = null) {
   const bar = $("notice");
   $("notice-text").textContent = message;
+  const old = bar.querySelector(".notice-action");
+  if (old) old.remove();
+  if (action) {
+    const button = el("button", { type: "button", class: "button small notice-action" }, action.label);
+    button.addEventListener("click", () => {
+      dismissNotice();
+      action.run();
+    });
+    $("notice-close").before(button);
+  }
   bar.dataset.kind = kind;
   bar.hidden = false;
   clearTimeout(noticeTimer);
-  if (kind !== "error") noticeTimer = setTimeout(() => (bar.hidden = true), 4000);
+  const ms = action && action.ms ? action.ms : 4000;
+  if (kind !== "error") noticeTimer = setTimeout(() => (bar.hidden = true), ms);
 }
 
 export function dismissNotice() {

@@ -1,5 +1,6 @@
 // Keyboard shortcuts, and the dialog that creates a recognizer.
 
+import { repaintGrids } from "./grid.js";
 import { $ } from "./ui.js";
 
 const FIELDS = ["INPUT", "TEXTAREA", "SELECT"];
@@ -58,4 +59,13 @@ export function wireRecognizerDialog(api, created) {
       $("new-create").disabled = false;
     }
   });
+}
+
+/** A theme switch repaints every canvas (`redraw` and the grids); a resize, the grids. */
+export function wireRepaint(redraw) {
+  matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => {
+    redraw();
+    repaintGrids();
+  });
+  window.addEventListener("resize", () => repaintGrids());
 }

@@ -133,8 +133,10 @@ def test_train_with_defaults_finishes_and_new_samples_make_it_stale(
 def test_check_before_training_says_train_first(app_page: Any) -> None:
     page, _ = app_page
     expect(page.locator("#check")).to_be_disabled()
+    expect(page.locator("#check-why")).to_contain_text("once a model is trained")
     draw_letter(page, "L", seed=1)
-    page.click("#check")
+    expect(page.locator("#check")).to_be_disabled()  # drawn, but still no model
+    page.keyboard.press("c")
     expect(page.locator("#notice")).to_contain_text("Train first")
     expect(page.locator("#notice")).to_have_attribute("data-kind", "error")
     expect(page.locator("#train")).to_be_disabled()

@@ -1,0 +1,146 @@
+// Tidying up: rename or empty a label, move a sample to another label, rename or delete the
+// recognizer. Every question goes through one small dialog (`ask`).
+
+import { $, notify } from "./ui.js";
+
+let pending = null; // the action the open dialog runs on OK
+
+/**
+ * Open the dialog. `field` ({name, value, list}) adds a text input; `run(value)` does the work
+ * and may throw: its message then shows in the dialog, which stays open.
+ */
+export function ask({ title, text, ok, danger = false, field = null, run }) {
+  $("ask-title").textContent = title;
+  $("ask-text").textContent = text || "";
+  $("ask-field").hidden = !field;
+  $("ask-error").hidden = true;
+  const input = $("ask-input");
+  if (field) {
+    $("ask-input-name").textContent = field.name;
+    input.value = field.value || "";
+    if (field.list) input.setAttribute("list", field.list);
+    else input.removeAttribute("list");
+  }
+  $("ask-ok").textContent = ok;
+  $("ask-ok").classList.toggle("danger", danger);
+  pending = { run, field: Boolean(field) };
+  $("ask-dialog").showModal();
+  if (field) input.select();
+  else $("ask-cancel").focus();
+}
+
+function wireAsk() {
+  $("ask-cancel").addEventListener("click", () => $("ask-dialog").close());
+  $("ask-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!pending) return;
+    const value = $("ask-input").value.trim();
+    if (pending.field && !value) {
+      $("ask-error").textContent = "Type a name first.";
+      $("ask-error").hidden = false;
+      $("ask-input").focus();
+      return;
+    }
+    $("ask-ok").disabled = true;
+    try {
+      await pending.run(value);
+      $("ask-dialog").close();
+    } catch (error) {
+      $("ask-error").textContent = error.message || String(error);
+      $("ask-error").hidden = false;
+    } finally {
+      $("ask-ok").disabled = false;
+    }
+  });
+}
+
+const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+/**
+ * `ctx`: api, path(suffix), name(), samples(), refresh() (summary and samples),
+ * switchTo(name) (reload the recognizer list and show `name`).
+ */
+export function organizer(ctx) {
+  wireAsk();
+  const labelPath = (label) => ctx.path(`/labels/${encodeURIComponent(label)}`);
+
+  function renameLabel(label) {
+    ask({
+      title: `Rename “${label}”`,
+      text: "An existing label's name merges the two.",
+      field: { name: "New label", value: label, list: "label-list" },
+      ok: "Rename",
+      run: async (value) => {
+        if (value === label) return;
+        const answer = await ctx.api.patch(labelPath(label), { label: value });
+        await ctx.refresh();
+        notify(`Renamed “${label}” to “${answer.label}” (${plural(answer.samples, "sample")}).`);
+      },
+    });
+  }
+
+  function deleteLabel(label) {
+    const n = ctx.samples().filter((s) => s.label === label).length;
+    ask({
+      title: `Delete all of “${label}”?`,
+      text: `This deletes ${plural(n, "sample")} of “${label}”. It cannot be undone.`,
+      ok: `Delete ${plural(n, "sample")}`,
+      danger: true,
+      run: async () => {
+        const answer = await ctx.api.del(labelPath(label));
+        await ctx.refresh();
+        notify(`Deleted ${plural(answer.samples, "sample")} of “${label}”.`);
+      },
+    });
+  }
+
+  function moveSample(sample, number) {
+    ask({
+      title: `Move sample ${number} of “${sample.label}”`,
+      text: "Give this drawing the label it should have.",
+      field: { name: "Label", value: "", list: "label-list" },
+      ok: "Move",
+      run: async (value) => {
+        if (value === sample.label) return;
+        const moved = await ctx.api.patch(ctx.path(`/samples/${sample.id}`), { label: value });
+        await ctx.refresh();
+        notify(`Moved the sample from “${sample.label}” to “${moved.label}”.`);
+      },
+    });
+  }
+
+  $("rename-recognizer").addEventListener("click", () => {
+    $("recognizer-menu").open = false;
+    const name = ctx.name();
+    ask({
+      title: `Rename “${name}”`,
+      text: "Lower-case letters, digits, - and _.",
+      field: { name: "New name", value: name },
+      ok: "Rename",
+      run: async (value) => {
+        if (value === name) return;
+        await ctx.api.patch(ctx.path(), { name: value });
+        await ctx.switchTo(value);
+        notify(`Renamed the recognizer “${name}” to “${value}”.`);
+      },
+    });
+  });
+
+  $("delete-recognizer").addEventListener("click", () => {
+    $("recognizer-menu").open = false;
+    const name = ctx.name();
+    ask({
+      title: `Delete “${name}”?`,
+      text: "Its samples and model are deleted too. It cannot be undone.",
+      ok: "Delete recognizer",
+      danger: true,
+      run: async () => {
+        await ctx.api.del(ctx.path());
+        await ctx.switchTo(null);
+        notify(`Deleted the recognizer “${name}”.`);
+      },
+    });
+  });
+
+  return { renameLabel, deleteLabel, moveSample };
+}
