@@ -9,7 +9,7 @@ import { paintGrid } from "./grid.js";
 import { Pad } from "./pad.js";
 import { renderResult } from "./result.js";
 import { pointAt, renderGalleries } from "./samples.js";
-import { readLimits, readNetwork, showNetwork, showRefused, wireSettings } from "./settings.js";
+import { readLimits, readNetwork, showLimitDefaults, showNetwork, showRefused, wireSettings } from "./settings.js";
 import { ACTIVE, newer, plot, renderTraining } from "./training.js";
 import { wireTransfer } from "./transfer.js";
 import { $, dismissNotice, el, notify, saved } from "./ui.js";
@@ -392,7 +392,9 @@ function wire() {
 async function boot() {
   const wanted = new URLSearchParams(location.search).get("r") || saved.get("hwr.recognizer", "default");
   try {
+    const health = app.api.get("health"); // the training defaults, asked for alongside
     await useRecognizer(await loadRecognizers(wanted));
+    showLimitDefaults((await health).training_defaults);
     document.body.dataset.ready = "true";
   } catch (error) {
     fail(error);

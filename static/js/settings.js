@@ -111,6 +111,15 @@ export function readNetwork() {
   return network;
 }
 
+/** Show the server's training defaults as the limit fields' values (when not set already). */
+export function showLimitDefaults(defaults) {
+  for (const key of ["max_iterations", "target_mse"]) {
+    const field = $(key);
+    if (defaults && defaults[key] != null && !field.value) field.value = String(defaults[key]);
+    field.placeholder = "";
+  }
+}
+
 /** max_iterations and target_mse when given; empty fields mean the server's defaults. */
 export function readLimits() {
   const limits = {};

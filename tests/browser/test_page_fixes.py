@@ -358,6 +358,11 @@ def test_settings_say_what_0_means_and_refuse_a_fractional_batch_size(
     hidden = page.locator("#hidden_layers")
     expect(hidden).not_to_have_attribute("placeholder", "144")  # no value-like placeholder
     expect(page.locator("#hidden-hint")).to_contain_text("0 = no hidden layer")
+    # The training limits show the server's effective defaults as values, not "default".
+    defaults = httpx.get(f"{live_server.url}/api/health").json()["training_defaults"]
+    expect(page.locator("#max_iterations")).to_have_value(str(defaults["max_iterations"]))
+    expect(page.locator("#target_mse")).to_have_value(str(defaults["target_mse"]))
+    expect(page.locator("#target_mse")).not_to_have_attribute("placeholder", "default")
     page.select_option("#mode", "minibatch")
     batch = page.locator("#batch_size")
     batch.fill("2.5")

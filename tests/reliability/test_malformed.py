@@ -296,7 +296,7 @@ CASES: list[Bad] = [
     put("model-to-unknown", NOPE + "/model", 404, "nope", model=edit(lambda d: None)),
     get("path-traversal", "/api/recognizers/..%2F..%2Fetc%2Fpasswd/samples", 404, "not found"),
     get("unknown-path", "/api/nothing-here", 404, "not found"),
-    Bad("method-not-allowed", "PATCH", DEFAULT, 405, "method not allowed", json={}),
+    Bad("method-not-allowed", "PUT", DEFAULT, 405, "method not allowed", json={}),
     # --- creating recognizers -------------------------------------------------------------------
     post("name-uppercase", NEW, 422, "name", json={"name": "Digits"}),
     post("name-65-chars", NEW, 422, "name", json={"name": "a" * 65}),
@@ -373,7 +373,7 @@ CASES: list[Bad] = [
         json=dataset_doc([sample(strokes=[[[1, 2]] * 5000])]),
     ),
     post("dataset-grid-size-3", D, 422, "grid_size", json=dataset_doc([], grid_size=3)),
-    post("dataset-a-model", D, 422, "format", model=edit(lambda d: None)),
+    post("dataset-a-model", D, 422, "use import model", model=edit(lambda d: None)),
     # --- the stateless rasteriser ---------------------------------------------------------------
     post("rasterize-grid-3", R, 422, "grid_size", json={"strokes": GOOD, "grid_size": 3}),
     post("rasterize-grid-65", R, 422, "grid_size", json={"strokes": GOOD, "grid_size": 65}),
