@@ -5,8 +5,6 @@ The training: the 'load' recognizer (~2,600 samples, default settings), target_m
 taken between two edges of the reported iteration count (`server.iteration_mark`).
 """
 
-import time
-
 import httpx
 
 from bench import client, server
@@ -18,11 +16,7 @@ ROUNDS = 4  # pairs of windows, in the order none/100, 100/none, ... (drifts can
 
 
 def _rate(api: httpx.Client) -> float:
-    """Passes per second of the running training over about WINDOW_S seconds."""
-    it0, t0 = server.iteration_mark(api, "load")
-    time.sleep(WINDOW_S)
-    it1, t1 = server.iteration_mark(api, "load")
-    return (it1 - it0) / (t1 - t0)
+    return server.passes_per_second(api, "load", WINDOW_S)
 
 
 def run(url: str, rounds: int = ROUNDS) -> list[Row]:

@@ -114,5 +114,14 @@ def iteration_mark(client: httpx.Client, name: str, timeout: float = 30.0) -> tu
     raise TimeoutError("the training reported no progress")
 
 
+def passes_per_second(client: httpx.Client, name: str, window: float = 2.0) -> float:
+    """Passes per second of the running training over about `window` seconds, measured
+    between two edges of the reported iteration count."""
+    it0, t0 = iteration_mark(client, name)
+    time.sleep(window)
+    it1, t1 = iteration_mark(client, name)
+    return (it1 - it0) / (t1 - t0)
+
+
 def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(values, q)) if values else float("nan")

@@ -24,10 +24,7 @@ WINDOW_S = 2.0
 
 
 def _rate(api: httpx.Client) -> float:
-    it0, t0 = server.iteration_mark(api, "load")
-    time.sleep(WINDOW_S)
-    it1, t1 = server.iteration_mark(api, "load")
-    return (it1 - it0) / (t1 - t0)
+    return server.passes_per_second(api, "load", WINDOW_S)
 
 
 def _watch(url: str, stop: threading.Event, sizes: list[int]) -> None:
