@@ -29,7 +29,11 @@ def test_train_to_target_then_model_is_fresh(client: TestClient, alphabet: list[
     assert model["labels"] == ["L", "O", "X"]
     assert model["stale"] is False
     assert model["iterations"] == status["iterations"] > 0
-    assert model["mse"] == status["mse_current"]
+    # mse_current is the last pass's; the model keeps each network's best pass on the held-out
+    # samples (README), so its MSE is that of the kept weights: below the start, not always
+    # the last pass's.
+    assert 0 <= model["mse"] < status["mse_initial"]
+    assert status["validation"] is not None
 
 
 def test_max_iterations_ends_training(client: TestClient, alphabet: list[int]) -> None:
