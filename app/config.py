@@ -1,5 +1,6 @@
 """Settings: one pydantic-settings class, read from the environment with the prefix HWR_."""
 
+import os
 from pathlib import Path
 
 from pydantic import Field, SecretStr
@@ -22,6 +23,8 @@ class Settings(BaseSettings):
     # Training defaults when a request names none.
     max_iterations: int = Field(2000, ge=1)
     target_mse: float = Field(0.01, ge=0)
+    # Trainings that run at once (HWR_MAX_TRAININGS; default: the CPU cores); more wait queued.
+    max_trainings: int | None = Field(None, ge=1, le=256)
     # The lab (/lab): training runs kept in memory at once (429 past it), and the seconds a run
     # may go unused (no request, no listener) before it is dropped.
     lab_max_runs: int = Field(8, ge=1, le=1000)
@@ -29,3 +32,7 @@ class Settings(BaseSettings):
     # Security: a bearer token for mutating requests, and origins allowed by CORS (none by default).
     api_token: SecretStr | None = None
     cors_origins: list[str] = []
+
+    def training_slots(self) -> int:
+        """How many trainings may run at once: max_trainings, or one per CPU core."""
+        return self.max_trainings or os.cpu_count() or 1

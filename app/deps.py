@@ -10,10 +10,10 @@ from fastapi import Depends, Path, Request
 
 from app.config import Settings
 from app.errors import unprocessable
+from app.jobs import TrainingService
 from app.recognition import ModelCache
 from app.schemas import StrokeList
 from app.store import Recognizer, Store
-from app.trainer import TrainingService
 
 
 async def get_settings(request: Request) -> Settings:

@@ -13,12 +13,12 @@ from threadpoolctl import threadpool_limits
 
 from app import __version__, errors
 from app.config import Settings
+from app.jobs import TrainingService
 from app.middleware import BodyLimit, SecurityHeaders, TokenAuth
 from app.recognition import ModelCache
 from app.routes import api_router
 from app.schemas import NetworkSettings
 from app.store import Store
-from app.trainer import TrainingService
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_FILE = "hwr.db"

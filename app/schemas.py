@@ -195,7 +195,7 @@ class ModelInfo(BaseModel):
     )
 
 
-TrainingState = Literal["idle", "running", "stopping", "finished", "stopped", "failed"]
+TrainingState = Literal["queued", "idle", "running", "stopping", "finished", "stopped", "failed"]
 
 
 class TrainingStatus(BaseModel):
@@ -206,6 +206,10 @@ class TrainingStatus(BaseModel):
     started_at: str | None = None
     finished_at: str | None = None
     error: str | None = None
+    queue_position: int | None = Field(
+        None, description="queued: the place in line, from 1 (trainings ahead of it + 1)"
+    )
+    queued_at: str | None = Field(None, description="when the start was accepted")
     job: int = Field(
         0, description="counts the trainings of this recognizer since the server started"
     )

@@ -16,6 +16,7 @@ def health(trainer: TrainerDep, settings: SettingsDep) -> dict[str, Any]:
         "status": "ok",
         "version": __version__,
         "trainings": trainer.running(),
+        "queued": trainer.queued(),
         "listeners": trainer.listener_count(),
         # What a training request without limits gets (HWR_MAX_ITERATIONS, HWR_TARGET_MSE):
         # the page shows them as the fields' values.

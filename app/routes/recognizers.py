@@ -4,6 +4,7 @@ from fastapi import APIRouter, Response, status
 
 from app.deps import ModelsDep, RecognizerDep, StoreDep, TrainerDep, responses
 from app.errors import TrainingConflict
+from app.jobs import ACTIVE, TrainingService
 from app.schemas import (
     LabelCount,
     ModelInfo,
@@ -13,7 +14,6 @@ from app.schemas import (
     RecognizerSummary,
 )
 from app.store import Recognizer, Store
-from app.trainer import ACTIVE, TrainingService
 
 router = APIRouter(prefix="/api/recognizers", tags=["recognizers"])
 

@@ -11,8 +11,8 @@ from fastapi import APIRouter, Body
 from fastapi.responses import StreamingResponse
 
 from app.deps import RecognizerDep, TrainerDep, responses
+from app.jobs import ACTIVE, TrainingService
 from app.schemas import TrainingRequest, TrainingStatus
-from app.trainer import ACTIVE, TrainingService
 
 router = APIRouter(prefix="/api/recognizers/{r}/training", tags=["training"])
 NOT_FOUND = responses(e404="unknown recognizer")

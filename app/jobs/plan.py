@@ -1,0 +1,82 @@
+"""From a recognizer in the store to the JobSpec a training process runs, and back: the
+settings a start request changes, where training resumes, and the saved model's document."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from app.config import Settings
+from app.errors import NotEnoughLabels
+from app.learn import Drawing, sample_grid
+from app.schemas import NetworkSettings, TrainingRequest
+from app.store import Model, Store
+from app.worker import JobSpec
+
+# Settings that change the network's shape or units: a change means a new network.
+STRUCTURE = ("hidden_layers", "activation", "bias", "loss", "reject", "antialias", "ensemble")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One training, ready to run: the spec, and what saving its model needs."""
+
+    spec: JobSpec
+    revision: int  # the recognizer revision of the samples it trains on
+    base_iterations: int  # the resumed model's iterations (0 for a new network)
+    reason: str  # why it resumed or started a new network
+
+
+def check_labels(name: str, count: int) -> None:
+    """NotEnoughLabels unless the recognizer has samples of at least two labels."""
+    if count < 2:
+        raise NotEnoughLabels(f"training needs samples of at least 2 labels; '{name}' has {count}")
+
+
+def apply_network(store: Store, name: str, request: TrainingRequest) -> None:
+    """Save the network settings a start request carries; stored grids follow antialias."""
+    if request.network is None:
+        return
+    new = request.network.model_dump()
+    before = store.get_recognizer(name).network.get("antialias", False)
+    store.set_network(name, new, regrid=sample_grid if new["antialias"] != before else None)
+
+
+def plan(store: Store, name: str, request: TrainingRequest, defaults: Settings) -> Plan:
+    """Read the samples and the model now: a training takes the samples as they are when it
+    starts, not when it was queued."""
+    recognizer = store.get_recognizer(name)
+    labels, samples, revision = store.training_samples(name)
+    check_labels(name, len(labels))
+    settings = NetworkSettings.model_validate(recognizer.network).model_dump()
+    index = {label: i for i, label in enumerate(labels)}
+    drawings = [Drawing(sid, index[label], strokes) for sid, label, strokes in samples]
+    model = store.get_model(name)
+    start, reason = resume_point(model, labels, settings, recognizer.grid_size)
+    spec = JobSpec(
+        drawings=drawings,
+        labels=labels,
+        grid_size=recognizer.grid_size,
+        settings=settings,
+        start=start,
+        max_iterations=request.max_iterations or defaults.max_iterations,
+        target_mse=defaults.target_mse if request.target_mse is None else request.target_mse,
+        iterations_per_cycle=request.iterations_per_cycle,
+    )
+    base = model.iterations if (model is not None and start is not None) else 0
+    return Plan(spec, revision, base, reason)
+
+
+def resume_point(
+    model: Model | None, labels: list[str], settings: dict[str, Any], grid_size: int
+) -> tuple[dict[str, Any] | None, str]:
+    """The weights to continue from (or None for a new network), and why."""
+    if model is None:
+        return None, "new network: no trained model yet"
+    if model.labels != labels:
+        return None, f"new network: the labels changed (the model knew {', '.join(model.labels)})"
+    doc = model.document
+    trained_with = doc.get("network", {}).get("settings", {})
+    if doc.get("grid_size") != grid_size or any(
+        trained_with.get(key) != settings.get(key) for key in STRUCTURE
+    ):
+        return None, "new network: the network settings changed"
+    return {"network": doc["network"], "layers": doc["layers"]}, "continued from the trained model"

@@ -1,0 +1,80 @@
+"""Follows one training's messages (app.worker.train) into status fields and, at its end,
+the model document to save: the same for a local process and for a worker of the queue."""
+
+import logging
+from typing import Any
+
+from app.history import Curve
+from app.jobs.plan import Plan
+from app.jobs.status import now
+from app.schemas import HistoryPoint, Validation
+from app.store import NotFound, Store
+
+log = logging.getLogger("hwr.training")
+
+
+class Tracker:
+    """The learning curve of one training and what its messages change in the status."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.curve = Curve()
+
+    def advance(self, points: list[dict[str, Any]]) -> dict[str, Any]:
+        """Add the worker's new history points; the status fields they change."""
+        for point in points:
+            self.curve.add(point)
+        history = [HistoryPoint(**point) for point in self.curve.points()]
+        if not history:
+            return {}
+        return {
+            "iterations": history[-1].iteration,
+            "mse_initial": history[0].mse,
+            "mse_current": history[-1].mse,
+            "validation_accuracy": history[-1].validation_accuracy,
+            "history": history,
+        }
+
+    def finish(
+        self, store: Store, name: str, done: tuple[Any, ...], stopped: bool
+    ) -> dict[str, Any]:
+        """Save the model of a ("done", reason, net, extras, points) message in one
+        transaction; the final status fields."""
+        _, reason, net, extras, points = done
+        update = self.advance(points)
+        spec = self.plan.spec
+        iterations = self.plan.base_iterations + update.get("iterations", 0)
+        document = {
+            "format": "hwr-model/1",
+            "labels": spec.labels,
+            "grid_size": spec.grid_size,
+            "network": {**net["network"], "settings": spec.settings},
+            "layers": net["layers"],
+            **{key: value for key, value in extras.items() if key != "final_mse"},
+            "history": self.curve.points(),
+            "iterations": iterations,
+            "mse": extras["final_mse"],
+        }
+        validation = extras["validation"]
+        update.update(
+            finished_at=now(),
+            outcome=reason,
+            state="stopped" if stopped else "finished",
+            validation=validation and Validation(**validation),
+            validation_note=extras["validation_note"],
+        )
+        try:
+            store.save_model(
+                name, document, spec.labels, iterations, extras["final_mse"], self.plan.revision
+            )
+        except NotFound:
+            update.update(state="stopped", outcome="the recognizer was deleted")
+        except Exception as exc:  # a model we could not keep is a failed training
+            log.exception("saving the model of %s failed", name)
+            update.update(state="failed", error=f"could not save the model: {exc}")
+        return update
+
+
+def failed(error: str) -> dict[str, Any]:
+    """The final status fields of a training that ended without a model."""
+    return {"state": "failed", "error": error, "finished_at": now()}
