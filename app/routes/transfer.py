@@ -3,7 +3,7 @@
 import contextlib
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException, Response
 from pydantic import ValidationError
 
 from app.deps import (
@@ -16,6 +16,7 @@ from app.deps import (
     within_limits,
 )
 from app.errors import TrainingConflict
+from app.export_onnx import from_loaded
 from app.learn import check_reference, sample_grid
 from app.nn.network import ModelFormatError, Network
 from app.routes.recognizers import summarise
@@ -38,7 +39,10 @@ def export_dataset(recognizer: RecognizerDep, store: StoreDep) -> dict[str, Any]
 @router.post(
     "/dataset",
     response_model=DatasetCounts,
-    responses={**NOT_FOUND, **responses(e413="body too large")},
+    responses={
+        **NOT_FOUND,
+        **responses(e409="the import would pass HWR_MAX_SAMPLES", e413="body too large"),
+    },
 )
 def import_dataset(
     body: Dataset,
@@ -98,6 +102,32 @@ def export_model(recognizer: RecognizerDep, store: StoreDep) -> dict[str, Any]:
     if model is None:
         raise TrainingConflict(f"'{recognizer.name}' has no trained model yet")
     return model.document
+
+
+ONNX = {
+    200: {
+        "description": "the trained model as ONNX: input `grid` float32 (N, grid_size²), "
+        "output `confidences` float32 (N, labels); metadata `labels`, `grid_size`",
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    },
+    **responses(
+        e404="unknown recognizer, or no trained model",
+        e422="a network the ONNX export cannot express (the detail says why)",
+    ),
+}
+
+
+@router.get("/model.onnx", response_class=Response, responses=ONNX)
+def export_onnx(recognizer: RecognizerDep, models: ModelsDep) -> Response:
+    """The trained model as ONNX (app/export_onnx.py): Check's confidences for a grid."""
+    found = models.get(recognizer.name)
+    if found is None:
+        raise HTTPException(404, f"'{recognizer.name}' has no trained model yet: train it first")
+    content = from_loaded(found[0], recognizer.name)  # ExportError (a ValueError): 422
+    disposition = f'attachment; filename="{recognizer.name}.onnx"'
+    return Response(
+        content, media_type="application/octet-stream", headers={"Content-Disposition": disposition}
+    )
 
 
 @router.put(

@@ -78,7 +78,7 @@ export function describeError(status, detail) {
 
 /** A small client for /api; `token()` is asked for the bearer token on every request. */
 export function createApi(token) {
-  async function request(method, path, body) {
+  async function request(method, path, body, binary = false) {
     const headers = { Accept: "application/json" };
     const t = token();
     if (t) headers.Authorization = `Bearer ${t}`;
@@ -94,6 +94,7 @@ export function createApi(token) {
       throw new ApiError(0, "Can't reach the server. Check that hwr is running, then try again.");
     }
     if (response.status === 204) return null;
+    if (binary && response.ok) return response.blob();
     let data = null;
     try {
       data = await response.json();
@@ -108,6 +109,7 @@ export function createApi(token) {
   }
   return {
     get: (path) => request("GET", path),
+    blob: (path) => request("GET", path, undefined, true),
     post: (path, body) => request("POST", path, body),
     put: (path, body) => request("PUT", path, body),
     patch: (path, body) => request("PATCH", path, body),

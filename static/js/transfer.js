@@ -1,9 +1,9 @@
-// Export and Import of the dataset and the model as JSON files.
+// Export and Import of the dataset and the model as JSON files; the model as ONNX too.
 
-import { $, downloadJson, formatCount, formatMse, notify, pickJson } from "./ui.js";
+import { $, downloadBlob, downloadJson, formatCount, formatMse, notify, pickJson } from "./ui.js";
 
 /**
- * Wire the four buttons. `ctx` gives `api`, `name()` (the recognizer), `path(suffix)`,
+ * Wire the five buttons. `ctx` gives `api`, `name()` (the recognizer), `path(suffix)`,
  * `refreshSummary()`, `refreshSamples()` and `fail(error)`.
  */
 export function wireTransfer(ctx) {
@@ -12,6 +12,15 @@ export function wireTransfer(ctx) {
       downloadJson(`${ctx.name()}-${what}.json`, await ctx.api.get(ctx.path(`/${what}`)));
     } catch (error) {
       if (error.status === 409) notify("Train first: there is no model to export yet.", "error");
+      else ctx.fail(error);
+    }
+  }
+
+  async function exportOnnx() {
+    try {
+      downloadBlob(`${ctx.name()}.onnx`, await ctx.api.blob(ctx.path("/model.onnx")));
+    } catch (error) {
+      if (error.status === 404) notify("Train first: there is no model to export yet.", "error");
       else ctx.fail(error);
     }
   }
@@ -40,5 +49,6 @@ export function wireTransfer(ctx) {
   $("export-dataset").addEventListener("click", () => exportJson("dataset"));
   $("import-dataset").addEventListener("click", () => importJson("dataset"));
   $("export-model").addEventListener("click", () => exportJson("model"));
+  $("export-onnx").addEventListener("click", exportOnnx);
   $("import-model").addEventListener("click", () => importJson("model"));
 }

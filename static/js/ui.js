@@ -86,7 +86,11 @@ export function setStat(node, text, value) {
 }
 
 export function downloadJson(filename, data) {
-  const blob = new Blob([JSON.stringify(data)], { type: "application/json" });
+  downloadBlob(filename, new Blob([JSON.stringify(data)], { type: "application/json" }));
+}
+
+/** Save a Blob as a file named `filename`. */
+export function downloadBlob(filename, blob) {
   const url = URL.createObjectURL(blob);
   const link = el("a", { href: url, download: filename, hidden: true });
   document.body.append(link);

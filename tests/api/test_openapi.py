@@ -22,6 +22,7 @@ CONTRACT = [
     ("post", "/api/recognizers/{r}/dataset", "200", ["404", "413", "422"]),
     ("get", "/api/recognizers/{r}/model", "200", ["404", "409"]),
     ("put", "/api/recognizers/{r}/model", "200", ["404", "413", "422"]),
+    ("get", "/api/recognizers/{r}/model.onnx", "200", ["404"]),
     ("post", "/api/rasterize", "200", ["413", "422"]),
     # Beyond API.md: the live network view (README, "Watch it learn").
     ("get", "/api/recognizers/{r}/network", "200", ["404", "409", "422"]),
