@@ -7,7 +7,8 @@ from pathlib import Path
 
 import uvicorn
 
-from app.store import Store, StoreError
+from app.config import Settings
+from app.store import StoreError, open_store
 
 GRACEFUL_SHUTDOWN_S = 3  # then open requests (event streams) are cancelled and the app stops
 
@@ -28,16 +29,26 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument(
         "--data-dir", type=Path, default=Path(os.environ.get("HWR_DATA_DIR", "data"))
     )
+    worker = sub.add_parser(
+        "worker", help="run trainings from the queue on Redis (scale-out mode, HWR_BROKER_URL)"
+    )
+    worker.add_argument(
+        "--concurrency",
+        type=int,
+        help="trainings this worker runs at once (HWR_WORKER_CONCURRENCY, default 1)",
+    )
     args = parser.parse_args(argv)
+
+    if args.command == "worker":
+        from app.jobs.runner import run_worker
+
+        return run_worker(args.concurrency)
 
     if args.command == "check-data":
         return check_data(args.data_dir)
     if args.data_dir is not None:
         os.environ["HWR_DATA_DIR"] = str(args.data_dir)
-    from app.config import Settings
-    from app.main import DB_FILE
-
-    problem = _unusable(Settings().data_dir / DB_FILE)
+    problem = _unusable(Settings())
     if problem:
         print(f"hwr: {problem}", file=sys.stderr)
         return 2
@@ -53,10 +64,10 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _unusable(path: Path) -> str | None:
-    """Why the database at `path` can't be used, or None: checked before uvicorn starts."""
+def _unusable(settings: Settings) -> str | None:
+    """Why the configured database can't be used, or None: checked before uvicorn starts."""
     try:
-        store = Store(path)
+        store = open_store(settings)
     except StoreError as exc:
         return str(exc)
     # A file that opens may still have damaged pages: the app's startup would fail on them
@@ -65,17 +76,17 @@ def _unusable(path: Path) -> str | None:
     store.close()
     if problems != ["ok"]:
         return (
-            f"the database {path} is damaged ({'; '.join(problems[:3])}). Restore it from a"
-            " backup, or point HWR_DATA_DIR at another folder; `hwr check-data` lists the damage."
+            f"the database {store.where} is damaged ({'; '.join(problems[:3])}). Restore it"
+            " from a backup, or point HWR_DATA_DIR at another folder; `hwr check-data` lists"
+            " the damage."
         )
     return None
 
 
 def check_data(data_dir: Path) -> int:
-    from app.main import DB_FILE
-
+    """Open the database (HWR_DATABASE_URL, or hwr.db in data_dir) and check it."""
     try:
-        store = Store(data_dir / DB_FILE)
+        store = open_store(Settings(data_dir=data_dir))
     except StoreError as exc:
         print(f"hwr: {exc}", file=sys.stderr)
         return 2

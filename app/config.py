@@ -13,6 +13,12 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HWR_", frozen=True)
 
     data_dir: Path = Path("data")
+    # Where samples and models live: unset, the SQLite file hwr.db in data_dir; or
+    # postgresql://user:password@host:port/database (or sqlite:///path/to/hwr.db).
+    database_url: str | None = None
+    # Stored data, so that no client can fill the disk: samples per recognizer, recognizers.
+    max_samples: int = Field(5000, ge=1)
+    max_recognizers: int = Field(200, ge=1)
     # Limits on one drawing (API.md): strokes, points in all, and |coordinate|.
     max_strokes: int = Field(64, ge=1)
     max_points: int = Field(4096, ge=1)
@@ -25,6 +31,10 @@ class Settings(BaseSettings):
     target_mse: float = Field(0.01, ge=0)
     # Trainings that run at once (HWR_MAX_TRAININGS; default: the CPU cores); more wait queued.
     max_trainings: int | None = Field(None, ge=1, le=256)
+    # Scale-out mode: redis://host:port/db sends trainings to `hwr worker` processes through
+    # an RQ queue (unset: local training processes). Trainings each worker runs at once:
+    worker_concurrency: int = Field(1, ge=1, le=64)
+    broker_url: str | None = None
     # The lab (/lab): training runs kept in memory at once (429 past it), and the seconds a run
     # may go unused (no request, no listener) before it is dropped.
     lab_max_runs: int = Field(8, ge=1, le=1000)

@@ -10,7 +10,7 @@ from fastapi import Depends, Path, Request
 
 from app.config import Settings
 from app.errors import unprocessable
-from app.jobs import TrainingService
+from app.jobs import Trainer
 from app.recognition import ModelCache
 from app.schemas import StrokeList
 from app.store import Recognizer, Store
@@ -24,7 +24,7 @@ async def get_store(request: Request) -> Store:
     return request.app.state.store  # type: ignore[no-any-return]
 
 
-async def get_trainer(request: Request) -> TrainingService:
+async def get_trainer(request: Request) -> Trainer:
     return request.app.state.trainer  # type: ignore[no-any-return]
 
 
@@ -34,7 +34,7 @@ async def get_models(request: Request) -> ModelCache:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
-TrainerDep = Annotated[TrainingService, Depends(get_trainer)]
+TrainerDep = Annotated[Trainer, Depends(get_trainer)]
 ModelsDep = Annotated[ModelCache, Depends(get_models)]
 Responses = dict[int | str, dict[str, Any]]
 

@@ -8,10 +8,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from redis.exceptions import RedisError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.nn.network import ModelFormatError
-from app.store import Conflict, NotFound, StoreError
+from app.store import Conflict, LimitReached, NotFound, StoreError
 
 log = logging.getLogger("hwr")
 FASTAPI_PARSE_ERROR = "There was an error parsing the body"
@@ -86,6 +87,7 @@ def _document_string_details(app: FastAPI) -> None:
 PLAIN_STATUS: dict[type[Exception], int] = {
     NotFound: 404,
     Conflict: 409,
+    LimitReached: 409,  # HWR_MAX_SAMPLES, HWR_MAX_RECOGNIZERS: nothing was stored
     TrainingConflict: 409,
     ValueError: 422,
 }
@@ -111,6 +113,15 @@ def install(app: FastAPI) -> None:
         # The database failed (disk full, I/O error): nothing was written; try again later.
         log.error("store error: %s", exc)
         return JSONResponse({"detail": f"storage unavailable: {exc}"}, status_code=503)
+
+    @app.exception_handler(RedisError)
+    async def _broker_error(_: Request, exc: RedisError) -> JSONResponse:
+        # Scale-out mode with Redis away: the training queue and statuses are out of reach.
+        log.error("broker error: %s", exc)
+        return JSONResponse(
+            {"detail": f"the training queue (Redis, HWR_BROKER_URL) is unreachable: {exc}"},
+            status_code=503,
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

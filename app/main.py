@@ -4,7 +4,6 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -13,21 +12,16 @@ from threadpoolctl import threadpool_limits
 
 from app import __version__, errors
 from app.config import Settings
-from app.jobs import TrainingService
+from app.jobs import make_trainer
 from app.middleware import BodyLimit, SecurityHeaders, TokenAuth
 from app.recognition import ModelCache
 from app.routes import api_router
+from app.routes.pages import frontend_dir
 from app.schemas import NetworkSettings
-from app.store import Store
+from app.store import DB_FILE, open_store
 
-ROOT = Path(__file__).resolve().parent.parent
-DB_FILE = "hwr.db"
 log = logging.getLogger("hwr")
-
-
-def open_store(settings: Settings) -> Store:
-    """The store in the data folder; StoreError says clearly what is wrong with it."""
-    return Store(settings.data_dir / DB_FILE)
+__all__ = ["DB_FILE", "app", "create_app", "open_store"]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -39,7 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store = open_store(settings)
         store.ensure_recognizer("default", 12, NetworkSettings().model_dump())
         models = ModelCache(store)
-        trainer = TrainingService(store, models, settings)
+        trainer = make_trainer(store, models, settings)
         trainer.recover()
         trainer.attach(asyncio.get_running_loop())
         app.state.store, app.state.models, app.state.trainer = store, models, trainer
@@ -60,7 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     errors.install(app)
     app.include_router(api_router)
-    app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
+    app.mount("/static", StaticFiles(directory=frontend_dir("static")), name="static")
 
     # Outermost last: limits and auth act before anything reads the body.
     if settings.cors_origins:

@@ -8,6 +8,7 @@ drawing than held-out drawings of the labels ever were.
 """
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,16 +75,29 @@ class LoadedModel:
             members=_members(document, net),
         )
 
+    def scaled_logits(self, grids: NDArray[np.floating]) -> NDArray[np.float64]:
+        """Grids (n, cells) -> the output layer's pre-activations over the temperature
+        (n, outputs), the hidden background output last when there is one."""
+        logits = self.net.logits(np.asarray(grids).astype(self.net.W[0].dtype))
+        return logits.astype(np.float64) / self.temperature
+
+    def probabilities(self, scaled: NDArray[np.float64]) -> NDArray[np.float64]:
+        """scaled_logits (n, outputs) -> Check's confidences (n, labels) in label order: the
+        softmax over the labels' outputs alone (the background output is left out)."""
+        return evaluation.softmax(scaled[:, : len(self.labels)])
+
+    def confidences(self, grids: NDArray[np.floating]) -> NDArray[np.float64]:
+        """Grids (n, cells) -> Check's confidences (n, labels), in the model's label order."""
+        return self.probabilities(self.scaled_logits(grids))
+
     def answer(self, grid: NDArray[np.float32]) -> Answer:
         """What the model thinks of one grid (cells,)."""
-        logits = self.net.logits(grid[None, :].astype(self.net.W[0].dtype))[0]
-        logits = logits.astype(np.float64) / self.temperature
-        n = len(self.labels)
-        p = evaluation.softmax(logits[None, :n])[0]
+        scaled = self.scaled_logits(grid[None, :])
+        p = self.probabilities(scaled)[0]
         order = np.argsort(-p, kind="stable")
         ranked = [(self.labels[i], float(p[i])) for i in order]
         reason = None
-        if self.background and int(np.argmax(logits)) == n:
+        if self.background and int(np.argmax(scaled[0])) == len(self.labels):
             reason = "it looks like a scribble, not like any of the labels"
         elif self.distance is not None and self.reference is not None and len(self.reference):
             d = self.reference - grid  # one query: direct is 3x faster than the chunked search
@@ -116,6 +130,8 @@ class ModelCache:
         self._models: dict[str, LoadedModel] = {}
         self._known: dict[str, tuple[int, list[str]]] = {}
         self._generation: dict[str, int] = {}
+        # Scale-out mode: tells the other API processes (through Redis) what changed here.
+        self.broadcast: Callable[[str, str], None] | None = None
 
     def peek(self, name: str) -> tuple[LoadedModel, tuple[int, list[str]]] | None:
         """The cached model and the recognizer's (revision, labels), without touching the
@@ -146,13 +162,23 @@ class ModelCache:
 
     def samples_changed(self, name: str) -> None:
         """Samples were added or deleted: the model may be stale; read the labels again."""
-        with self._lock:
-            self._known.pop(name, None)
-            self._generation[name] = self._generation.get(name, 0) + 1
+        self.apply("samples", name)
+        if self.broadcast is not None:
+            self.broadcast("samples", name)
 
     def forget(self, name: str) -> None:
         """Drop the cached model: call after every write of a model or deletion."""
+        self.apply("forget", name)
+        if self.broadcast is not None:
+            self.broadcast("forget", name)
+
+    def apply(self, kind: str, name: str) -> None:
+        """Here only: "samples" drops the labels, "forget" the model too ("" for every name)."""
         with self._lock:
-            self._models.pop(name, None)
-            self._known.pop(name, None)
-            self._generation[name] = self._generation.get(name, 0) + 1
+            everything = set(self._models) | set(self._known) | set(self._generation)
+            names = list(everything) if name == "" else [name]
+            for each in names:
+                if kind == "forget":
+                    self._models.pop(each, None)
+                self._known.pop(each, None)
+                self._generation[each] = self._generation.get(each, 0) + 1

@@ -9,9 +9,7 @@ import ctypes
 import os
 import time
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
-from multiprocessing.synchronize import Event
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -28,6 +26,19 @@ REPORT_INTERVAL_S = 0.1
 NICE = 10
 # What `ps` and /proc/<pid>/comm show for a training process: operators and tests count them.
 PROCESS_NAME = "hwr-train"
+
+
+class Sender(Protocol):
+    """Where a training's messages go: a pipe's end, or a reporter to Redis (app.jobs.task)."""
+
+    def send(self, obj: Any) -> None: ...
+    def close(self) -> None: ...
+
+
+class Flag(Protocol):
+    """A multiprocessing.Event, or a look-alike read from Redis."""
+
+    def is_set(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -83,7 +94,7 @@ def prepare(spec: JobSpec) -> Run:
     return Run(members, spec.drawings, spec.labels, spec.settings, spec.grid_size)
 
 
-def train(spec: JobSpec, conn: Connection, stop: Event, watch: Event) -> None:
+def train(spec: JobSpec, conn: Sender, stop: Flag, watch: Flag) -> None:
     """Child-process entry point. Messages to the parent:
     ("progress", points) with the history points [iteration, mse, validation_accuracy] since
     the last message; while `watch` is set, ("snapshot", iteration, W, b) with the network's
@@ -105,7 +116,7 @@ def train(spec: JobSpec, conn: Connection, stop: Event, watch: Event) -> None:
         conn.close()
 
 
-def _train(spec: JobSpec, conn: Connection, stop: Event, watch: Event) -> None:
+def _train(spec: JobSpec, conn: Sender, stop: Flag, watch: Flag) -> None:
     run = prepare(spec)
     pending: list[dict[str, Any]] = []  # points not sent yet
     last_report = last_snapshot = 0.0

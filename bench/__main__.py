@@ -79,6 +79,10 @@ def main(argv: list[str] | None = None) -> int:
 
     section("HTTP sections (quality, Check, events)", served)
 
+    from bench import cluster  # its own PostgreSQL, Redis, API processes and workers
+
+    section("scale-out cluster (workers, two API processes)", lambda: cluster.run(args.quick))
+
     elapsed = time.perf_counter() - started
     header = _header(facts, elapsed, args.quick)
     text = report.render(rows, header, _notes(), errors)

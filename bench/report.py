@@ -4,6 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bench.common import FLOPS_PER_SAMPLE, N_WEIGHTS, Row, fmt
+from bench.report_cluster import cluster_section
 from bench.report_lab import lab_section
 from bench.report_realdata import realdata_section
 from bench.report_view import viewers_section
@@ -611,6 +612,7 @@ SECTIONS: list[Callable[[list[Row], Verdicts], list[str]]] = [
     realdata_section,
     viewers_section,
     lab_section,
+    cluster_section,
 ]
 
 

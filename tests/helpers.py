@@ -15,6 +15,8 @@ import httpx
 import numpy as np
 from numpy.typing import NDArray
 
+from app.worker import PROCESS_NAME
+
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -94,6 +96,69 @@ class Server:
         self.log.close()
 
 
+class Worker:
+    """`hwr worker` (concurrency 1) in a process group of its own; its log in `folder`."""
+
+    def __init__(self, folder: Path, env: dict[str, str], index: int) -> None:
+        self.env = {
+            **os.environ,
+            "HWR_DATA_DIR": str(folder),
+            "HWR_WORKER_CONCURRENCY": "1",
+            **env,
+        }
+        self.log_path = folder / f"worker-{index}.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> "Worker":
+        offset = self.log_path.stat().st_size if self.log_path.exists() else 0
+        with open(self.log_path, "ab") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "app.cli", "worker"],
+                cwd=ROOT,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        # Listening on the queue (RQ logs the queue's name): ready to take trainings.
+        wait_for(lambda: self._listening(offset), 60, 0.05)
+        return self
+
+    def _listening(self, offset: int) -> bool:
+        assert self.process is not None
+        if self.process.poll() is not None:
+            raise RuntimeError(f"hwr worker exited: {self.log_path.read_text()[-2000:]}")
+        with open(self.log_path, "rb") as f:
+            f.seek(offset)
+            return b"hwr-training" in f.read()
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def kill(self) -> None:
+        """SIGKILL the whole group (the worker, its RQ work horses), as when a machine dies."""
+        if self.alive():
+            assert self.process is not None
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+
+    def stop(self) -> None:
+        """SIGTERM to its group (an idle RQ worker leaves at once); SIGKILL if it lingers."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+
+
 def components(grid: NDArray[np.float32]) -> int:
     """Number of 8-connected groups of inked cells (> 0) of a square grid, by flood fill."""
     n = math.isqrt(grid.size)
@@ -110,3 +175,32 @@ def components(grid: NDArray[np.float32]) -> int:
                         todo.remove((r + dr, c + dc))
                         stack.append((r + dr, c + dc))
     return count
+
+
+def training_processes(*roots: int) -> int:
+    """Training processes (by their kernel name) among the descendants of `roots` (default:
+    this process), counted from /proc."""
+    roots = roots or (os.getpid(),)
+    parent: dict[int, int] = {}
+    names: dict[int, str] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:  # ended meanwhile
+            continue
+        # pid (comm) state ppid ...: comm may hold spaces, so split after its closing bracket
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        parent[int(entry)], names[int(entry)] = int(fields[1]), name
+
+    def descends(pid: int) -> bool:
+        while pid > 1:
+            pid = parent.get(pid, 0)
+            if pid in roots:
+                return True
+        return False
+
+    return sum(1 for pid, name in names.items() if name == PROCESS_NAME and descends(pid))

@@ -1,4 +1,5 @@
-"""app/store.py: recognizers, samples and models in SQLite, across threads and processes."""
+"""app/store: recognizers, samples and models, across threads and processes, on SQLite and on
+a real PostgreSQL (the `store` fixture runs every test on both; file-level tests are SQLite's)."""
 
 import os
 import re
@@ -9,12 +10,22 @@ import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from pathlib import Path
 
 import numpy as np
+import psycopg
 import pytest
 
-from app.store import SCHEMA_VERSION, Conflict, NotFound, Store, StoreError
+from app.store import (
+    SCHEMA_VERSION,
+    Conflict,
+    LimitReached,
+    NotFound,
+    Store,
+    StoreError,
+    connect,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 NET = {"hidden_layers": [144], "activation": "sigmoid", "learning_rate": 0.3}
@@ -31,11 +42,40 @@ def path(tmp_path: Path) -> Path:
     return tmp_path / "data" / "hwr.db"
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def target(request: pytest.FixtureRequest, path: Path) -> Path | str:
+    """Where the store lives: a SQLite file, or a fresh PostgreSQL database's URL."""
+    if request.param == "postgresql":
+        url: str = request.getfixturevalue("postgres_database")
+        return url
+    return path
+
+
 @pytest.fixture
-def store(path: Path) -> Iterator[Store]:
+def store(target: Path | str) -> Iterator[Store]:
+    s = Store(target)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def sqlite_store(path: Path) -> Iterator[Store]:
     s = Store(path)
     yield s
     s.close()
+
+
+def raw(target: Path | str, sql: str) -> list[tuple[object, ...]]:
+    """Rows of one statement run straight on the database, committed."""
+    if isinstance(target, Path):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with closing(sqlite3.connect(target)) as conn:
+            rows = conn.execute(sql).fetchall()
+            conn.commit()
+            return rows
+    with psycopg.connect(target) as pg:
+        cursor = pg.execute(sql)
+        return [tuple(row) for row in cursor.fetchall()] if cursor.description else []
 
 
 @pytest.fixture
@@ -47,14 +87,31 @@ def rec(store: Store) -> str:
 # --- opening ---------------------------------------------------------------------------------
 
 
-def test_creates_parent_folder_wal_schema_version_and_intact(store: Store, path: Path) -> None:
+def test_creates_parent_folder_wal_schema_version_and_intact(
+    sqlite_store: Store, path: Path
+) -> None:
+    store = sqlite_store
     assert path.is_file()
     assert store.check_integrity() == ["ok"]
     with sqlite3.connect(path) as other:
         assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert other.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
-    assert store._conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
-    assert store._conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    conn = store._db._conn  # type: ignore[attr-defined]
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_postgres_keeps_its_schema_version_in_a_table(postgres_database: str) -> None:
+    store = Store(postgres_database)
+    try:
+        assert store.backend == "postgresql"
+        assert store.check_integrity() == ["ok"]
+        assert raw(postgres_database, "SELECT version FROM hwr_schema") == [(SCHEMA_VERSION,)]
+    finally:
+        store.close()
+    again = Store(postgres_database)  # migrated already: opens as is
+    again.close()
+    assert raw(postgres_database, "SELECT version FROM hwr_schema") == [(SCHEMA_VERSION,)]
 
 
 def test_opening_a_directory_raises_store_error_naming_it(tmp_path: Path) -> None:
@@ -73,25 +130,55 @@ def test_opening_garbage_raises_store_error_naming_it(tmp_path: Path) -> None:
     assert not isinstance(info.value, NotFound | Conflict)
 
 
-def test_opening_a_newer_schema_raises_store_error(store: Store, path: Path) -> None:
+def test_opening_a_newer_schema_raises_store_error(store: Store, target: Path | str) -> None:
     store.close()
-    with sqlite3.connect(path) as other:
-        other.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
-    with pytest.raises(StoreError, match=re.escape(str(path))) as info:
-        Store(path)
+    if isinstance(target, Path):
+        raw(target, f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    else:
+        raw(target, f"UPDATE hwr_schema SET version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(StoreError, match=re.escape(str(target))) as info:
+        Store(target)
     assert f"schema version {SCHEMA_VERSION + 1}" in str(info.value)
+    assert "upgrade hwr" in str(info.value)
 
 
-def test_opening_a_foreign_database_fails_without_changing_it(tmp_path: Path) -> None:
-    foreign = tmp_path / "other.db"
-    with sqlite3.connect(foreign) as other:
-        other.execute("CREATE TABLE samples (x)")
-    with pytest.raises(StoreError, match="cannot migrate"):
-        Store(foreign)
-    with sqlite3.connect(foreign) as other:
-        assert other.execute("PRAGMA user_version").fetchone()[0] == 0
-        tables = other.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
-        assert tables == [("samples",)]
+def test_opening_a_foreign_database_fails_without_changing_it(target: Path | str) -> None:
+    raw(target, "CREATE TABLE samples (x INTEGER)")
+    with pytest.raises(StoreError, match="cannot migrate") as info:
+        Store(target)
+    assert "Is it an hwr database? Nothing was changed." in str(info.value)
+    if isinstance(target, Path):
+        assert raw(target, "PRAGMA user_version") == [(0,)]
+        tables = raw(target, "SELECT name FROM sqlite_master WHERE type = 'table'")
+    else:
+        tables = raw(target, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+    assert tables == [("samples",)]
+
+
+def test_database_urls_choose_the_backend(tmp_path: Path) -> None:
+    store = connect(f"sqlite:///{tmp_path}/by-url.db")
+    assert (store.backend, store.where) == ("sqlite", f"{tmp_path}/by-url.db")
+    store.close()
+    with pytest.raises(StoreError, match="unsupported database URL scheme mysql://"):
+        connect("mysql://root@localhost/hwr")
+
+
+def test_an_unreachable_postgres_fails_clearly_without_the_password() -> None:
+    with pytest.raises(StoreError, match="cannot connect to the database") as info:
+        Store("postgresql://hwr:s3cret@127.0.0.1:1/hwr")
+    assert "s3cret" not in str(info.value)
+    assert "HWR_DATABASE_URL" in str(info.value)
+
+
+def test_processes_opening_one_new_database_at_once_migrate_it_once(
+    target: Path | str,
+) -> None:
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        stores = list(pool.map(lambda _: Store(target), range(4)))
+    for s in stores:
+        s.close()
+    with closing(Store(target)) as store:
+        assert store.ensure_recognizer("r", 2, NET).revision == 0
 
 
 # --- recognizers -----------------------------------------------------------------------------
@@ -257,7 +344,7 @@ def test_add_samples_is_all_or_nothing(store: Store, rec: str) -> None:
     good = [("A", STROKES, grid(0.1)), ("B", STROKES, grid(0.2))]
     with pytest.raises(TypeError):  # not JSON-serialisable
         store.add_samples(rec, [*good, ("C", [[[object()]]], grid(0.3)), *good])
-    with pytest.raises(StoreError, match="NOT NULL"):  # refused by the database mid-insert
+    with pytest.raises(StoreError, match=r"(?i)not[- ]null"):  # refused by the database mid-insert
         store.add_samples(rec, [*good, (None, STROKES, grid(0.3)), *good])  # type: ignore[list-item]
     with pytest.raises(ValueError):  # NaN is not JSON
         store.add_samples(rec, [*good, ("C", STROKES, [float("nan")] * 4)])
@@ -312,12 +399,12 @@ def test_a_recognizer_is_renamed_with_its_samples_and_model(store: Store, rec: s
     assert store.check_integrity() == ["ok"]
 
 
-def test_unicode_labels_and_strokes_round_trip(store: Store, rec: str, path: Path) -> None:
+def test_unicode_labels_and_strokes_round_trip(store: Store, rec: str, target: Path | str) -> None:
     labels = ["ä", "あ", "€", "A"]
     for label in labels:
         store.add_sample(rec, label, STROKES, grid(0.5))
     store.close()
-    reopened = Store(path)
+    reopened = Store(target)
     try:
         assert [s.label for s in reopened.list_samples(rec)] == labels
         assert [s.id for s in reopened.list_samples(rec, "あ")] == [2]
@@ -325,8 +412,8 @@ def test_unicode_labels_and_strokes_round_trip(store: Store, rec: str, path: Pat
         assert reopened.training_data(rec)[0] == labels
     finally:
         reopened.close()
-    with sqlite3.connect(path) as raw:  # stored as UTF-8 text, not \\u escapes
-        assert raw.execute("SELECT label FROM samples WHERE id = 2").fetchone()[0] == "あ"
+    # stored as UTF-8 text, not \\u escapes
+    assert raw(target, "SELECT label FROM samples WHERE id = 2") == [("あ",)]
 
 
 # --- training data and models ----------------------------------------------------------------
@@ -415,7 +502,7 @@ def test_save_model_after_delete_is_not_found(store: Store, rec: str) -> None:
 
 
 def test_delete_recognizer_deletes_its_samples_and_model(
-    store: Store, rec: str, path: Path
+    store: Store, rec: str, target: Path | str
 ) -> None:
     store.create_recognizer("keep", 2, NET)
     store.add_sample(rec, "A", STROKES, grid(0.5))
@@ -423,9 +510,8 @@ def test_delete_recognizer_deletes_its_samples_and_model(
     store.save_model(rec, {"format": "hwr-model/1"}, ["A"], 1, 0.1, 1)
     store.save_model("keep", {"format": "hwr-model/1"}, ["K"], 1, 0.1, 1)
     store.delete_recognizer(rec)
-    with sqlite3.connect(path) as raw:
-        assert raw.execute("SELECT recognizer, id FROM samples").fetchall() == [("keep", kept.id)]
-        assert raw.execute("SELECT recognizer FROM models").fetchall() == [("keep",)]
+    assert raw(target, "SELECT recognizer, id FROM samples") == [("keep", kept.id)]
+    assert raw(target, "SELECT recognizer FROM models") == [("keep",)]
     # a new recognizer of the same name starts empty
     store.create_recognizer(rec, 2, NET)
     assert store.list_samples(rec) == []
@@ -433,12 +519,12 @@ def test_delete_recognizer_deletes_its_samples_and_model(
     assert store.get_recognizer(rec).revision == 0
 
 
-def test_data_persists_across_close_and_reopen(store: Store, rec: str, path: Path) -> None:
+def test_data_persists_across_close_and_reopen(store: Store, rec: str, target: Path | str) -> None:
     sample = store.add_sample(rec, "A", STROKES, grid(0.75))
     model = store.save_model(rec, {"format": "hwr-model/1", "w": [1.5]}, ["A"], 3, 0.2, 1)
     recognizer = store.get_recognizer(rec)
     store.close()
-    reopened = Store(path)
+    reopened = Store(target)
     try:
         assert reopened.get_recognizer(rec) == recognizer
         assert reopened.get_sample(rec, sample.id).strokes == STROKES
@@ -468,9 +554,8 @@ def test_fifty_threads_adding_concurrently(store: Store, rec: str) -> None:
 
 CHILD = """
 import sys
-from pathlib import Path
 from app.store import Store
-store = Store(Path(sys.argv[1]))
+store = Store(sys.argv[1])
 store.ensure_recognizer("r", 2, {})
 while True:
     sample = store.add_sample("r", "A", [[[0.0, 0.0]]], [0.5] * 4)
@@ -478,9 +563,9 @@ while True:
 """
 
 
-def test_acknowledged_samples_survive_sigkill(path: Path) -> None:
+def test_acknowledged_samples_survive_sigkill(target: Path | str) -> None:
     child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(path)],
+        [sys.executable, "-c", CHILD, str(target)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -499,7 +584,7 @@ def test_acknowledged_samples_survive_sigkill(path: Path) -> None:
         if child.poll() is None:
             child.kill()
     assert child.returncode == -signal.SIGKILL
-    store = Store(path)
+    store = Store(target)
     try:
         stored = {s.id for s in store.list_samples("r")}
         assert set(acknowledged) <= stored
@@ -517,3 +602,169 @@ def test_a_training_that_never_ended_is_taken_once(store: Store, rec: str) -> No
     store.mark_training(rec, "t")
     store.mark_training(rec, None)  # it ended
     assert store.take_interrupted() == []
+
+
+def test_training_marks_are_listed_and_kept(store: Store, rec: str) -> None:
+    assert store.training_marks() == []
+    store.create_recognizer("other", 2, NET)
+    store.create_recognizer("idle", 2, NET)
+    store.mark_training("other", "2026-01-01T00:00:01.000Z")
+    store.mark_training(rec, "2026-01-01T00:00:02.000Z")
+    expected = [("other", "2026-01-01T00:00:01.000Z"), (rec, "2026-01-01T00:00:02.000Z")]
+    assert store.training_marks() == expected
+    assert store.training_marks() == expected  # not cleared by reading
+    store.rename_recognizer("other", "moved")  # the mark moves with the recognizer
+    assert store.training_marks() == [("moved", "2026-01-01T00:00:01.000Z"), expected[1]]
+
+
+def test_end_training_clears_only_the_same_mark(store: Store, rec: str) -> None:
+    assert store.end_training(rec, "t1") is False  # no mark
+    store.mark_training(rec, "t1")
+    assert store.end_training(rec, "t0") is False  # another training's mark: kept
+    assert store.training_marks() == [(rec, "t1")]
+    assert store.end_training(rec, "t1") is True
+    assert store.training_marks() == []
+    assert store.end_training(rec, "t1") is False
+    assert store.end_training("nope", "t1") is False
+
+
+def test_claim_training_marks_only_an_idle_recognizer(store: Store, rec: str) -> None:
+    assert store.claim_training(rec, "t1") is True
+    assert store.claim_training(rec, "t2") is False  # one is marked already: kept
+    assert store.training_marks() == [(rec, "t1")]
+    assert store.end_training(rec, "t1") is True
+    assert store.claim_training(rec, "t3") is True
+    assert store.training_marks() == [(rec, "t3")]
+    with pytest.raises(NotFound, match="nope"):
+        store.claim_training("nope", "t1")
+
+
+def test_processes_racing_to_claim_one_training_have_one_winner(
+    store: Store, rec: str, target: Path | str
+) -> None:
+    others = [Store(target) for _ in range(3)]
+    try:
+        barrier = threading.Barrier(6)
+
+        def claim(i: int) -> bool:
+            barrier.wait()
+            return others[i % 3].claim_training(rec, f"t{i}")
+
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            results = list(pool.map(claim, range(6)))
+        assert results.count(True) == 1, results
+        assert store.training_marks() == [(rec, f"t{results.index(True)}")]
+    finally:
+        for s in others:
+            s.close()
+
+
+def test_processes_racing_to_end_one_training_have_one_winner(
+    store: Store, rec: str, target: Path | str
+) -> None:
+    others = [Store(target) for _ in range(3)]  # other processes: their own connections
+    try:
+        for round_ in range(5):
+            since = f"2026-01-01T00:00:0{round_}.000Z"
+            store.mark_training(rec, since)
+            barrier = threading.Barrier(len(others) * 2)
+
+            def end(s: Store, since: str = since, barrier: threading.Barrier = barrier) -> bool:
+                barrier.wait()
+                return s.end_training(rec, since)
+
+            with ThreadPoolExecutor(max_workers=len(others) * 2) as pool:
+                results = list(pool.map(end, others * 2))
+            assert results.count(True) == 1, results
+            assert store.training_marks() == []
+    finally:
+        for s in others:
+            s.close()
+
+
+# --- limits ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def small(target: Path | str) -> Iterator[Store]:
+    """A store allowing 3 samples per recognizer and 2 recognizers."""
+    s = Store(target, max_samples=3, max_recognizers=2)
+    yield s
+    s.close()
+
+
+def test_max_samples_refuses_the_next_sample_and_stores_nothing(small: Store) -> None:
+    small.create_recognizer("r", 2, NET)
+    for value in (0.1, 0.2, 0.3):
+        small.add_sample("r", "A", STROKES, grid(value))
+    message = "recognizer 'r' has 3 samples, the most allowed (HWR_MAX_SAMPLES)"
+    with pytest.raises(LimitReached, match=re.escape(message)):
+        small.add_sample("r", "B", STROKES, grid(0.4))
+    assert small.label_counts("r") == [("A", 3)]
+    assert small.get_recognizer("r").revision == 3  # the refused add did not count
+    small.delete_label("r", "A")
+    small.add_sample("r", "B", STROKES, grid(0.4))  # room again
+
+
+def test_max_samples_refuses_an_import_all_or_nothing(small: Store) -> None:
+    small.create_recognizer("r", 2, NET)
+    small.add_sample("r", "A", STROKES, grid(0.1))
+    items = [("B", [[[float(i), 0.0]]], grid(0.5)) for i in range(3)]
+    message = "recognizer 'r' has 1 samples, adding 3 would make 4, more than the 3 allowed"
+    with pytest.raises(LimitReached, match=re.escape(message)):
+        small.add_samples("r", items)
+    assert small.label_counts("r") == [("A", 1)]
+    assert small.get_recognizer("r").revision == 1
+    # duplicates are not counted: ("A", STROKES) is there already
+    assert small.add_samples("r", [("A", STROKES, grid(0.1)), *items[:2]]) == ([1, 2], 1)
+    assert small.add_samples("r", [("A", STROKES, grid(0.1))]) == ([], 1)  # full, adds nothing
+
+
+def test_max_recognizers_counts_creations_not_renames(small: Store) -> None:
+    small.create_recognizer("a", 2, NET)
+    small.create_recognizer("b", 2, NET)
+    message = "there are 2 recognizers, the most allowed (HWR_MAX_RECOGNIZERS)"
+    with pytest.raises(LimitReached, match=re.escape(message)):
+        small.create_recognizer("c", 2, NET)
+    with pytest.raises(Conflict):  # a taken name is a conflict first
+        small.create_recognizer("a", 2, NET)
+    assert small.rename_recognizer("a", "c").name == "c"
+    # the server's startup recognizer is ensured even when the limit is reached
+    assert small.ensure_recognizer("default", 12, NET).name == "default"
+    assert [r.name for r in small.list_recognizers()] == ["b", "c", "default"]
+    small.delete_recognizer("b")
+    with pytest.raises(LimitReached, match="there are 2 recognizers"):
+        small.create_recognizer("d", 2, NET)
+    small.delete_recognizer("default")
+    small.create_recognizer("d", 2, NET)
+
+
+def test_limits_hold_under_concurrent_writers(target: Path | str) -> None:
+    stores = [Store(target, max_samples=10, max_recognizers=3) for _ in range(4)]
+    try:
+        stores[0].create_recognizer("r", 2, NET)
+
+        def add(i: int) -> str:
+            try:
+                stores[i % 4].add_sample("r", "A", STROKES, grid(i / 40))
+            except LimitReached:
+                return "full"
+            return "added"
+
+        def create(i: int) -> str:
+            try:
+                stores[i % 4].create_recognizer(f"n{i}", 2, NET)
+            except LimitReached:
+                return "full"
+            return "added"
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            added = list(pool.map(add, range(40)))
+            created = list(pool.map(create, range(12)))
+        assert added.count("added") == 10
+        assert created.count("added") == 2
+        assert len(stores[0].list_samples("r")) == 10
+        assert len(stores[0].list_recognizers()) == 3
+    finally:
+        for s in stores:
+            s.close()

@@ -17,9 +17,9 @@ from typing import Any
 from app import worker
 from app.config import Settings
 from app.errors import TrainingConflict
-from app.jobs.plan import Plan, apply_network, check_labels, plan
-from app.jobs.status import ACTIVE, Listeners, interrupted, now, restored
-from app.jobs.tracker import Tracker, failed
+from app.jobs.plan import apply_network, check_labels, plan
+from app.jobs.status import ACTIVE, Listeners, WithListeners, interrupted, now, restored
+from app.jobs.tracker import Tracker, failed, queued, running
 from app.recognition import ModelCache
 from app.schemas import TrainingRequest, TrainingStatus
 from app.snapshot import WATCH_TIMEOUT_S
@@ -51,7 +51,7 @@ class Waiting:
     request: TrainingRequest
 
 
-class TrainingService:
+class TrainingService(WithListeners):
     """Starts, queues, stops and follows trainings; hands out status and wakes listeners."""
 
     def __init__(self, store: Store, models: ModelCache, settings: Settings) -> None:
@@ -66,10 +66,6 @@ class TrainingService:
         self._status: dict[str, TrainingStatus] = {}
         self._listeners = Listeners()
         self._job_ids = 0
-        self.attach = self._listeners.attach
-        self.listen = self._listeners.listen
-        self.unlisten = self._listeners.unlisten
-        self.listener_count = self._listeners.count
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -129,19 +125,7 @@ class TrainingService:
             queued_at = now()
             self._store.mark_training(name, queued_at)  # a crash from here on reads "interrupted"
             status = self.status(name).model_copy(
-                update={
-                    "state": "queued",
-                    "job": job_id,
-                    "queued_at": queued_at,
-                    "started_at": None,
-                    "finished_at": None,
-                    "error": None,
-                    "outcome": None,
-                    "max_iterations": request.max_iterations or self._settings.max_iterations,
-                    "target_mse": self._settings.target_mse
-                    if request.target_mse is None
-                    else request.target_mse,
-                }
+                update=queued(job_id, queued_at, request, self._settings)
             )
             with self._lock:
                 self._queue[name] = Waiting(job_id, request)
@@ -327,25 +311,3 @@ class TrainingService:
             if name in self._status:
                 self._status[name] = self._status[name].model_copy(update=fields)
         self._listeners.wake(name)
-
-
-def running(job_plan: Plan, started_at: str) -> dict[str, Any]:
-    """The status fields of a training that just got its slot."""
-    spec = job_plan.spec
-    return {
-        "state": "running",
-        "queue_position": None,
-        "started_at": started_at,
-        "resumed": spec.start is not None,
-        "reason": job_plan.reason,
-        "labels": spec.labels,
-        "max_iterations": spec.max_iterations,
-        "target_mse": spec.target_mse,
-        "iterations": 0,
-        "mse_initial": None,
-        "mse_current": None,
-        "validation_accuracy": None,
-        "validation": None,
-        "validation_note": None,
-        "history": [],
-    }

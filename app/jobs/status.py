@@ -87,3 +87,21 @@ class Listeners:
             return
         for event in events:
             loop.call_soon_threadsafe(event.set)
+
+
+class WithListeners:
+    """The listener half of a training service: the events stream waits on these."""
+
+    _listeners: Listeners
+
+    def attach(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._listeners.attach(loop)
+
+    def listen(self, name: str) -> asyncio.Event:
+        return self._listeners.listen(name)
+
+    def unlisten(self, name: str, event: asyncio.Event) -> None:
+        self._listeners.unlisten(name, event)
+
+    def listener_count(self) -> int:
+        return self._listeners.count()

@@ -4,10 +4,11 @@ the model document to save: the same for a local process and for a worker of the
 import logging
 from typing import Any
 
+from app.config import Settings
 from app.history import Curve
 from app.jobs.plan import Plan
 from app.jobs.status import now
-from app.schemas import HistoryPoint, Validation
+from app.schemas import HistoryPoint, TrainingRequest, Validation
 from app.store import NotFound, Store
 
 log = logging.getLogger("hwr.training")
@@ -75,6 +76,45 @@ class Tracker:
         return update
 
 
+def queued(
+    job_id: int, queued_at: str, request: TrainingRequest, defaults: Settings
+) -> dict[str, Any]:
+    """The status fields of a start that waits for a slot (the model's figures stay shown)."""
+    return {
+        "state": "queued",
+        "job": job_id,
+        "queued_at": queued_at,
+        "started_at": None,
+        "finished_at": None,
+        "error": None,
+        "outcome": None,
+        "max_iterations": request.max_iterations or defaults.max_iterations,
+        "target_mse": defaults.target_mse if request.target_mse is None else request.target_mse,
+    }
+
+
 def failed(error: str) -> dict[str, Any]:
     """The final status fields of a training that ended without a model."""
     return {"state": "failed", "error": error, "finished_at": now()}
+
+
+def running(job_plan: Plan, started_at: str) -> dict[str, Any]:
+    """The status fields of a training that just got its slot."""
+    spec = job_plan.spec
+    return {
+        "state": "running",
+        "queue_position": None,
+        "started_at": started_at,
+        "resumed": spec.start is not None,
+        "reason": job_plan.reason,
+        "labels": spec.labels,
+        "max_iterations": spec.max_iterations,
+        "target_mse": spec.target_mse,
+        "iterations": 0,
+        "mse_initial": None,
+        "mse_current": None,
+        "validation_accuracy": None,
+        "validation": None,
+        "validation_note": None,
+        "history": [],
+    }

@@ -8,7 +8,16 @@ from fastapi.templating import Jinja2Templates
 
 from app import __version__
 
-TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parents[2] / "templates")
+
+def frontend_dir(name: str) -> Path:
+    """`static` or `templates`: inside the installed package (a wheel carries them as
+    app/static, app/templates), else at the repository root (a checkout, an editable install)."""
+    package = Path(__file__).resolve().parents[1]
+    installed = package / name
+    return installed if installed.is_dir() else package.parent / name
+
+
+TEMPLATES = Jinja2Templates(directory=frontend_dir("templates"))
 router = APIRouter(include_in_schema=False)
 
 

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Response, status
 
 from app.deps import ModelsDep, RecognizerDep, StoreDep, TrainerDep, responses
 from app.errors import TrainingConflict
-from app.jobs import ACTIVE, TrainingService
+from app.jobs import ACTIVE, Trainer
 from app.schemas import (
     LabelCount,
     ModelInfo,
@@ -18,7 +18,7 @@ from app.store import Recognizer, Store
 router = APIRouter(prefix="/api/recognizers", tags=["recognizers"])
 
 
-def summarise(store: Store, trainer: TrainingService, recognizer: Recognizer) -> RecognizerSummary:
+def summarise(store: Store, trainer: Trainer, recognizer: Recognizer) -> RecognizerSummary:
     """The summary of API.md: labels with counts, settings, model and training status."""
     counts = store.label_counts(recognizer.name)
     model = store.get_model(recognizer.name)
@@ -56,7 +56,7 @@ def list_recognizers(store: StoreDep, trainer: TrainerDep) -> list[RecognizerSum
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=RecognizerSummary,
-    responses=responses(e409="name taken"),
+    responses=responses(e409="name taken, or HWR_MAX_RECOGNIZERS recognizers exist"),
 )
 def create_recognizer(
     body: RecognizerCreate, store: StoreDep, trainer: TrainerDep

@@ -25,7 +25,10 @@ def sample_out(sample: Sample) -> SampleOut:
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=SampleOut,
-    responses={**NOT_FOUND, **responses(e413="body too large")},
+    responses={
+        **NOT_FOUND,
+        **responses(e409="the recognizer has HWR_MAX_SAMPLES samples", e413="body too large"),
+    },
 )
 def add_sample(
     body: SampleIn,

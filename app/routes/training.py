@@ -11,7 +11,7 @@ from fastapi import APIRouter, Body
 from fastapi.responses import StreamingResponse
 
 from app.deps import RecognizerDep, TrainerDep, responses
-from app.jobs import ACTIVE, TrainingService
+from app.jobs import ACTIVE, Trainer
 from app.schemas import TrainingRequest, TrainingStatus
 
 router = APIRouter(prefix="/api/recognizers/{r}/training", tags=["training"])
@@ -57,7 +57,7 @@ def sse(event: str, status: TrainingStatus, name: str = "") -> str:
     return f"event: {event}\ndata: {cached[1]}\n\n"
 
 
-async def stream(trainer: TrainingService, name: str) -> AsyncIterator[str]:
+async def stream(trainer: Trainer, name: str) -> AsyncIterator[str]:
     """`status` at once; while a training runs `progress` every 200 ms or sooner; `done` at its
     end, then the stream closes. Idle, it waits for the next training with heartbeats."""
     wake = trainer.listen(name)

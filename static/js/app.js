@@ -333,7 +333,7 @@ async function stop() {
 
 function toggleTraining() {
   const state = app.status ? app.status.state : "idle";
-  if (state === "running") stop();
+  if (state === "running" || state === "queued") stop();
   else if (!$("train").disabled) train();
   else if ($("train-hint").textContent) notify($("train-hint").textContent);
 }

@@ -4,14 +4,36 @@ import { quoteList } from "./result.js";
 import { $, formatCount, formatMse, setStat } from "./ui.js";
 import { renderAccuracy } from "./validation.js";
 
-export const ACTIVE = ["running", "stopping"];
+/** A training under way: waiting for a slot, training, or stopping. */
+export const ACTIVE = ["queued", "running", "stopping"];
+const RUNNING = ["running", "stopping"];
 
-/** Is `next` news compared with `current`? Same job: only forward (running -> ended). */
+/** Is `next` news compared with `current`? Same job: only forward (queued -> running -> ended;
+ * in the queue, only up the line). */
 export function newer(next, current) {
   if (!current || next.job !== current.job) return !current || next.job > current.job;
-  const order = ["idle", "queued", ...ACTIVE];
-  const rank = (s) => (order.includes(s.state) ? Math.min(order.indexOf(s.state), 2) : 3);
-  return rank(next) > rank(current) || (rank(next) === rank(current) && next.iterations >= current.iterations);
+  const rank = (s) => (s.state === "idle" ? 0 : s.state === "queued" ? 1 : RUNNING.includes(s.state) ? 2 : 3);
+  if (rank(next) !== rank(current)) return rank(next) > rank(current);
+  if (next.state === "queued") return (next.queue_position || 0) <= (current.queue_position || 0);
+  return next.iterations >= current.iterations;
+}
+
+/** Waiting for a slot, or stopped (or cut short) before it got one: nothing was trained. */
+export function waited(status) {
+  return Boolean(status) && (status.state === "queued" || (!status.started_at && ["stopped", "failed"].includes(status.state)));
+}
+
+/** 1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, 22nd, 101st, 111th. */
+export function ordinal(n) {
+  const teen = Math.floor(n / 10) % 10 === 1;
+  const suffix = teen ? "th" : ({ 1: "st", 2: "nd", 3: "rd" })[n % 10] || "th";
+  return `${n}${suffix}`;
+}
+
+/** Where a queued training stands, in a sentence. */
+export function queueText(status) {
+  const place = Number.isInteger(status.queue_position) ? `, ${ordinal(status.queue_position)} in line` : "";
+  return `Queued${place}: it starts when a training slot frees up.`;
 }
 
 const REASONS = {
@@ -20,15 +42,17 @@ const REASONS = {
   failed: "Failed",
 };
 
-/** One of: training, stopping, failed, stale, trained, none. */
+/** One of: queued, training, stopping, failed, stale, trained, none. */
 export function panelState(summary, status) {
-  if (status && ACTIVE.includes(status.state)) return status.state === "running" ? "training" : "stopping";
+  if (status && status.state === "queued") return "queued";
+  if (status && RUNNING.includes(status.state)) return status.state === "running" ? "training" : "stopping";
   if (status && status.state === "failed") return "failed";
   if (summary && summary.model.trained) return summary.model.stale ? "stale" : "trained";
   return "none";
 }
 
 const BADGES = {
+  queued: "Queued",
   training: "Training…",
   stopping: "Stopping…",
   failed: "Training failed",
@@ -58,21 +82,23 @@ export function renderTraining(summary, status, busy) {
   document.body.dataset.training = state;
 
   const labelled = summary ? summary.labels.filter((l) => l.samples > 0).length : 0;
-  const active = state === "training" || state === "stopping";
+  const active = ["queued", "training", "stopping"].includes(state);
   $("train").disabled = busy || active || labelled < 2;
-  $("stop").disabled = state !== "training";
+  $("stop").disabled = state !== "training" && state !== "queued";
   $("export-model").disabled = !(summary && summary.model.trained);
+  $("export-onnx").disabled = $("export-model").disabled;
   $("import-model").disabled = active;
 
   let hint = "";
   const missing = summary ? summary.model.missing_labels || [] : [];
-  if (!active && labelled < 2) hint = "Add samples of at least two labels to train.";
+  if (state === "queued") hint = queueText(status);
+  else if (!active && labelled < 2) hint = "Add samples of at least two labels to train.";
   else if (state === "stale" && missing.length) hint = `The model doesn't know ${quoteList(missing)} yet: train again.`;
   else if (state === "stale") hint = "Samples changed since the last training: train again.";
   else if (state === "none") hint = "Ready to train.";
   $("train-hint").textContent = hint;
 
-  const ran = status && status.job > 0 && status.state !== "idle";
+  const ran = status && status.job > 0 && status.state !== "idle" && !waited(status);
   const model = summary ? summary.model : null;
   if (ran) {
     setStat($("mse-initial"), formatMse(status.mse_initial), status.mse_initial);
@@ -90,7 +116,8 @@ export function renderTraining(summary, status, busy) {
   $("mse-note").textContent = mseNote(model, status, ran);
 
   let reason = "";
-  if (status && status.state === "failed") reason = `Training failed: ${status.error || "unknown error"}.`;
+  if (status && status.state === "stopped" && waited(status)) reason = "Stopped before it started: nothing was trained.";
+  else if (status && status.state === "failed") reason = `Training failed: ${status.error || "unknown error"}.`;
   else if (ran && REASONS[status.state]) {
     reason = `${REASONS[status.state]} after ${formatCount(status.iterations)} iterations`;
     if (status.state === "finished") reason += ending(status);
@@ -128,15 +155,17 @@ function renderAlreadyMet(status) {
 /** The learning curve: the whole history a status carries (a page opened mid-run draws it from
  * the start), else the points as they come. */
 export function plot(chart, status, previous = null) {
+  if (waited(status)) return; // nothing to draw: the model's curve stays
   chart.setTarget(status.target_mse);
   const history = status.history || [];
   if (history.length) {
     chart.setHistory(history);
     return;
   }
-  if (!ACTIVE.includes(status.state) && status.state !== "finished" && status.state !== "stopped") return;
-  if (!previous || previous.job !== status.job || !chart.points.length) {
-    if (!previous || previous.job !== status.job) chart.reset();
+  if (!RUNNING.includes(status.state) && status.state !== "finished" && status.state !== "stopped") return;
+  const fresh = !previous || previous.job !== status.job || waited(previous); // queued until now
+  if (fresh || !chart.points.length) {
+    if (fresh) chart.reset();
     chart.add(0, status.mse_initial);
   }
   chart.add(status.iterations, status.mse_current, status.validation_accuracy);
@@ -180,9 +209,9 @@ function renderProgress(status, ran) {
   count.dataset.done = String(done);
   count.dataset.limit = limit ? String(limit) : "";
   const start = Date.parse(status.started_at || "");
-  const end = ACTIVE.includes(status.state) ? Date.now() : Date.parse(status.finished_at || "");
+  const end = RUNNING.includes(status.state) ? Date.now() : Date.parse(status.finished_at || "");
   const elapsed = Number.isFinite(start) && Number.isFinite(end) ? formatDuration(Math.max(0, end - start)) : "";
-  $("progress-time").textContent = elapsed ? `${elapsed} ${ACTIVE.includes(status.state) ? "so far" : "in all"}` : "";
+  $("progress-time").textContent = elapsed ? `${elapsed} ${RUNNING.includes(status.state) ? "so far" : "in all"}` : "";
   const target = status.target_mse;
   $("progress-target").textContent = Number.isFinite(target) && target > 0
     ? `stops at MSE ${Number(target.toPrecision(3))} (dashed)`

@@ -1,7 +1,6 @@
 """Bounded training work (issue 13, part 1): at most HWR_MAX_TRAININGS processes, the rest
 queued in order, stoppable while queued, and "interrupted" after a restart."""
 
-import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,40 +10,11 @@ from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.main import create_app
-from app.worker import PROCESS_NAME
 from tests.api.conftest import add_drawings
-from tests.helpers import wait_for
+from tests.helpers import training_processes, wait_for
 
 ENDLESS = {"max_iterations": 10**7, "target_mse": 0, "network": {"patience": 0}}
 SHORT = {"max_iterations": 15, "target_mse": 0}
-
-
-def training_processes(root: int | None = None) -> int:
-    """Training processes (by their kernel name) among the descendants of `root`, from /proc."""
-    root = os.getpid() if root is None else root
-    parent: dict[int, int] = {}
-    names: dict[int, str] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                stat = f.read()
-        except OSError:  # ended meanwhile
-            continue
-        # pid (comm) state ppid ...: comm may hold spaces, so split after its closing bracket
-        name = stat[stat.index("(") + 1 : stat.rindex(")")]
-        fields = stat[stat.rindex(")") + 2 :].split()
-        parent[int(entry)], names[int(entry)] = int(fields[1]), name
-
-    def descends(pid: int) -> bool:
-        while pid > 1:
-            pid = parent.get(pid, 0)
-            if pid == root:
-                return True
-        return False
-
-    return sum(1 for pid, name in names.items() if name == PROCESS_NAME and descends(pid))
 
 
 @pytest.fixture
@@ -110,9 +80,7 @@ def test_never_more_processes_than_the_limit(tmp_path: Path) -> None:
             ]
             assert [s["state"] for s in states] == ["running"] * 2 + ["queued"] * 3
             assert [s["queue_position"] for s in states[2:]] == [1, 2, 3]
-            wait_for(
-                lambda: all(training(client, n)["state"] == "finished" for n in names), 120
-            )
+            wait_for(lambda: all(training(client, n)["state"] == "finished" for n in names), 120)
         finally:
             stop.set()
             watcher.join()
@@ -149,7 +117,6 @@ def test_events_follow_a_queued_training_to_its_end(one_slot: TestClient) -> Non
             elif line.startswith("event: done"):
                 states.append("done")
                 break
-            elif line.startswith("data:") and '"state":"running"' in line.replace(" ", ""):
-                if states[-1:] != ["running"]:
-                    states.append("running")
+            elif '"state":"running"' in line.replace(" ", "") and states[-1:] != ["running"]:
+                states.append("running")
     assert states[0] == "queued" and states[-2:] == ["running", "done"]
