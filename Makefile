@@ -1,39 +1,56 @@
-# Every target creates .venv on first use and reinstalls only when pyproject.toml changes.
+# One environment, .venv, filled in steps: `make run` installs only what the server needs
+# (requirements/run.txt), `make test` and `make lint` add the dev tools (requirements/dev.txt),
+# `make bench` adds the bench extra. Each step reruns only when its inputs change.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-dev
+PIP := $(BIN)/python -m pip
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
 BENCH_STAMP := $(VENV)/.installed-bench
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(PIP) install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+# The locked versions (checked against their hashes), then the project itself, editable.
+$(RUN_STAMP): requirements/run.txt pyproject.toml | $(BIN)/python
+	$(PIP) install --quiet --require-hashes -r requirements/run.txt
+	$(PIP) install --quiet --no-deps -e .
 	touch $@
 
-$(BENCH_STAMP): pyproject.toml $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+$(DEV_STAMP): requirements/dev.txt $(RUN_STAMP)
+	$(PIP) install --quiet --require-hashes -r requirements/dev.txt
 	touch $@
 
-run: $(STAMP)
+# Outside the lock: locking torch would pin its multi-GB CUDA build; pip installs it as before.
+$(BENCH_STAMP): pyproject.toml $(DEV_STAMP)
+	$(PIP) install --quiet -e '.[bench]'
+	touch $@
+
+run: $(RUN_STAMP)
 	$(BIN)/hwr serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
+test: $(DEV_STAMP)
 	$(BIN)/python -m pytest
 
-lint: $(STAMP)
-	$(BIN)/ruff check app tests bench
-	$(BIN)/ruff format --check app tests bench
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check app tests bench requirements
+	$(BIN)/ruff format --check app tests bench requirements
 	$(BIN)/mypy
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench
+
+# Re-pins requirements/*.txt from pyproject.toml, keeping current pins where they still fit;
+# `make lock UPGRADE=1` moves everything to the newest versions allowed.
+lock: | $(BIN)/python
+	$(PIP) install --quiet uv
+	$(BIN)/python requirements/lock.py $(if $(UPGRADE),--upgrade)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
