@@ -272,3 +272,26 @@ def test_the_lab_survives_a_run_dropped_on_the_server(make_page: Any, live_serve
     page.click("#tab-infections")
     new = page.get_attribute("#xor", "data-run-id")
     wait_for(lambda: httpx.get(f"{live_server.url}/api/lab/runs/{new}").status_code == 404)
+
+
+def test_a_restart_while_a_run_is_being_created_keeps_the_new_settings(
+    make_page: Any, live_server: Server
+) -> None:
+    """Changing the layers and, at once, an activation: the second change must win even
+    though the first change's run is still being created (it is dropped)."""
+    page, _ = make_page(f"{live_server.url}/lab#xor")
+    result = page.evaluate(
+        """async () => {
+          const { LiveRun } = await import('/static/js/lab/run.js');
+          const base = { task: 'identity', hidden_layers: [8, 4] };
+          const live = new LiveRun({ ...base, activation: ['linear', 'linear'] },
+                                   { onRun: () => {} });
+          const first = live.start();  // its POST is in flight ...
+          const second = live.restart({ ...base, activation: ['tanh', 'linear'] });
+          const [old, run] = await Promise.all([first, second]);
+          live.close();
+          return { old, run };
+        }"""
+    )
+    assert result["old"] is None  # created with the old settings, then dropped
+    assert result["run"]["network"]["activations"] == ["tanh", "linear", "linear"]

@@ -19,23 +19,26 @@ export class LiveRun {
     this.stream = null;
     this.closed = false;
     this.starting = null;
+    this.generation = 0; // counts starts: only the newest one's run is kept
   }
 
   /** Create the run on the server and follow it; resolves to the run, or null on a problem. */
   start() {
     this.closed = false;
     if (!this.starting) {
-      this.starting = this._start().finally(() => {
-        this.starting = null;
+      const starting = this._start(++this.generation).finally(() => {
+        if (this.starting === starting) this.starting = null;
       });
+      this.starting = starting;
     }
     return this.starting;
   }
 
-  async _start() {
+  async _start(generation) {
     try {
       const run = await request("POST", "lab/runs", this.body);
-      if (this.closed) {
+      // Closed meanwhile, or restarted with other settings while this one was created.
+      if (this.closed || generation !== this.generation) {
         request("DELETE", `lab/runs/${run.id}`).catch(() => {});
         return null;
       }
@@ -49,6 +52,7 @@ export class LiveRun {
       });
       return run;
     } catch (error) {
+      if (generation !== this.generation) return null; // an old start's problem is moot
       const message =
         error instanceof LabError && error.status === 429
           ? `${error.message}. The lab keeps a few runs at once for everybody.`
@@ -109,6 +113,7 @@ export class LiveRun {
   restart(body = this.body) {
     this.close();
     this.body = body;
+    this.starting = null; // a start still in flight has the old settings: it will be dropped
     return this.start();
   }
 }
