@@ -92,6 +92,8 @@ def test_a_queued_training_waits_its_turn_on_the_page(
     b.click("#settings summary")
     b.click("#train")
     expect_queued(b, "1st in line")
+    # Screen readers hear the place in line change, not only see it.
+    expect(b.locator("#train-hint")).to_have_attribute("aria-live", "polite")
     shoot(b, tmp_path / "queued-1st.png")
 
     # C, through the API: second in line, and its page says so at desktop and phone width.
