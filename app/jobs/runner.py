@@ -7,7 +7,9 @@ concurrency. Start one per machine with `concurrency` at most its CPU cores.
 
 import logging
 import sys
+from typing import Any
 
+from redis.exceptions import RedisError
 from rq import Worker
 from rq.serializers import JSONSerializer
 from rq.worker_pool import WorkerPool
@@ -17,8 +19,24 @@ from app.jobs import bus
 from app.store import StoreError, open_store
 
 
+class TrainingWorker(Worker):
+    """An RQ worker whose shutdown (SIGTERM, SIGINT: `docker stop`, Ctrl+C) asks its running
+    training to stop and save, as the Stop button does, so that RQ's warm shutdown ends in
+    seconds with the model kept instead of outliving the orchestrator's patience."""
+
+    def request_stop(self, signum: Any, frame: Any) -> None:
+        job = self.get_current_job()
+        if job is not None and len(job.args) >= 2:
+            name, job_id = job.args[0], job.args[1]
+            try:
+                self.connection.set(bus.key("stop", name), job_id, ex=24 * 3600)
+            except RedisError:
+                logging.getLogger("hwr.worker").warning("could not stop %s on shutdown", name)
+        super().request_stop(signum, frame)  # type: ignore[no-untyped-call]
+
+
 def run_worker(concurrency: int | None = None) -> int:
-    """Run until stopped (SIGINT/SIGTERM: the trainings running finish first); the exit code."""
+    """Run until stopped (SIGINT/SIGTERM: running trainings stop and save); the exit code."""
     settings = Settings()
     if not settings.broker_url:
         print("hwr worker: set HWR_BROKER_URL (e.g. redis://localhost:6379/0)", file=sys.stderr)
@@ -32,11 +50,15 @@ def run_worker(concurrency: int | None = None) -> int:
     redis = bus.connect(settings.broker_url)
     workers = concurrency or settings.worker_concurrency
     if workers == 1:
-        worker = Worker([bus.QUEUE], connection=redis, serializer=JSONSerializer)
+        worker = TrainingWorker([bus.QUEUE], connection=redis, serializer=JSONSerializer)
         worker.work(with_scheduler=False)
     else:
         pool = WorkerPool(
-            [bus.QUEUE], connection=redis, num_workers=workers, serializer=JSONSerializer
+            [bus.QUEUE],
+            connection=redis,
+            num_workers=workers,
+            worker_class=TrainingWorker,
+            serializer=JSONSerializer,
         )
         pool.start()
     return 0

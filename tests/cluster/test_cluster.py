@@ -3,6 +3,7 @@ share one PostgreSQL and one Redis."""
 
 import itertools
 import json
+import signal
 import threading
 from typing import Any
 
@@ -193,6 +194,23 @@ def test_ten_trainings_with_two_workers_never_run_more_than_two_at_once(
         watcher.join()
     assert [f["state"] for f in finals] == ["finished"] * 10, cluster.logs()
     assert 1 <= peak[0] <= 2  # the cluster-wide bar: 2 workers x concurrency 1
+
+
+def test_a_worker_shut_down_mid_training_stops_it_and_keeps_the_model(
+    cluster: Cluster, a: httpx.Client, b: httpx.Client
+) -> None:
+    """SIGTERM to the worker alone (what `docker stop` sends its main process)."""
+    name = new_recognizer(a, ("L", "O"))
+    a.post(f"/api/recognizers/{name}/training", json=ENDLESS)
+    wait_for(lambda: (s := status(a, name))["state"] == "running" and s["iterations"] >= 3, 60)
+    worker = next(w for w in cluster.workers if training_processes(w.pid) == 1)
+    assert worker.process is not None
+    worker.process.send_signal(signal.SIGTERM)
+    final = wait_for(lambda: ended(b, name), 20)  # seconds, not the training's whole run
+    assert final["state"] == "stopped" and final["iterations"] >= 3
+    assert b.get(f"/api/recognizers/{name}/model").json()["iterations"] == final["iterations"]
+    assert worker.process.wait(20) == 0  # and the worker left cleanly
+    worker.start()
 
 
 def test_a_worker_killed_mid_training_reads_worker_lost(
