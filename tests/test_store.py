@@ -25,7 +25,9 @@ from app.store import (
     Store,
     StoreError,
     connect,
+    records,
 )
+from tests.helpers import wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
 NET = {"hidden_layers": [144], "activation": "sigmoid", "learning_rate": 0.3}
@@ -499,6 +501,20 @@ def test_save_model_after_delete_is_not_found(store: Store, rec: str) -> None:
     with pytest.raises(NotFound, match="'r'"):
         store.save_model(rec, {"format": "hwr-model/1"}, ["A"], 1, 0.1, 0)
     assert store.get_model(rec) is None
+
+
+def test_a_model_is_not_saved_to_a_namesake_of_a_deleted_recognizer(store: Store, rec: str) -> None:
+    """A training of a recognizer deleted and created again under its name keeps off it."""
+    trained = store.get_recognizer(rec).created_at
+    store.delete_recognizer(rec)
+    wait_for(lambda: records.now() != trained)  # times are in ms: a new one, not the same ms
+    store.create_recognizer(rec, 12, {})
+    with pytest.raises(NotFound, match="deleted"):
+        store.save_model(rec, {"format": "hwr-model/1"}, ["a", "b"], 1, 0.5, 0, created_at=trained)
+    assert store.get_model(rec) is None
+    fresh = store.get_recognizer(rec).created_at
+    store.save_model(rec, {"format": "hwr-model/1"}, ["a", "b"], 1, 0.5, 0, created_at=fresh)
+    assert store.get_model(rec) is not None
 
 
 def test_delete_recognizer_deletes_its_samples_and_model(

@@ -23,6 +23,7 @@ class Plan:
     revision: int  # the recognizer revision of the samples it trains on
     base_iterations: int  # the resumed model's iterations (0 for a new network)
     reason: str  # why it resumed or started a new network
+    created_at: str  # the recognizer's: its model is saved to this one, not a namesake
 
 
 def check_labels(name: str, count: int) -> None:
@@ -62,7 +63,7 @@ def plan(store: Store, name: str, request: TrainingRequest, defaults: Settings) 
         iterations_per_cycle=request.iterations_per_cycle,
     )
     base = model.iterations if (model is not None and start is not None) else 0
-    return Plan(spec, revision, base, reason)
+    return Plan(spec, revision, base, reason, recognizer.created_at)
 
 
 def resume_point(

@@ -18,7 +18,7 @@ from app.config import Settings
 from app.jobs import bus
 from app.jobs.plan import plan
 from app.jobs.status import now
-from app.jobs.tracker import Tracker, failed, running
+from app.jobs.tracker import DELETED, Tracker, failed, running
 from app.schemas import TrainingRequest, TrainingStatus
 from app.store import Store, open_store
 
@@ -68,7 +68,11 @@ def _run(
         reporter.stop = stop
         worker.train(job_plan.spec, reporter, stop, watch)
         final = reporter.final or failed("the training ended without a result")
-        bus.publish_status(redis, name, reporter.status.model_copy(update=final))
+        if final.get("outcome") == DELETED:  # nothing to show: a new one of that name starts clean
+            redis.delete(bus.key("status", name))
+            bus.announce(redis, "status", name)
+        else:
+            bus.publish_status(redis, name, reporter.status.model_copy(update=final))
         bus.announce(redis, "forget", name)  # every API process reads the new model
     finally:
         heartbeat.stop()

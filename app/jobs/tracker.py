@@ -12,6 +12,7 @@ from app.schemas import HistoryPoint, TrainingRequest, Validation
 from app.store import NotFound, Store
 
 log = logging.getLogger("hwr.training")
+DELETED = "the recognizer was deleted"
 
 
 class Tracker:
@@ -66,10 +67,16 @@ class Tracker:
         )
         try:
             store.save_model(
-                name, document, spec.labels, iterations, extras["final_mse"], self.plan.revision
+                name,
+                document,
+                spec.labels,
+                iterations,
+                extras["final_mse"],
+                self.plan.revision,
+                created_at=self.plan.created_at,
             )
         except NotFound:
-            update.update(state="stopped", outcome="the recognizer was deleted")
+            update.update(state="stopped", outcome=DELETED)
         except Exception as exc:  # a model we could not keep is a failed training
             log.exception("saving the model of %s failed", name)
             update.update(state="failed", error=f"could not save the model: {exc}")

@@ -413,11 +413,15 @@ class Store:
         iterations: int,
         mse: float | None,
         revision: int,
+        created_at: str | None = None,
     ) -> Model:
-        """Replace the recognizer's model in one transaction (NotFound if it was deleted)."""
+        """Replace the recognizer's model in one transaction (NotFound if it was deleted; with
+        `created_at`, also if it was deleted and another of that name created since)."""
         trained_at, document_json, labels_json = now(), dumps(document), dumps(labels)
         with self._write() as tx:
-            self._recognizer(tx, name, self._db.for_key_share)  # not deleted until we commit
+            found = self._recognizer(tx, name, self._db.for_key_share)  # kept until we commit
+            if created_at is not None and found.created_at != created_at:
+                raise NotFound(f"recognizer '{name}' was deleted (another of that name exists)")
             tx.execute(
                 "INSERT INTO models (recognizer, document, labels, iterations, mse, trained_at,"
                 " revision) VALUES (?,?,?,?,?,?,?) ON CONFLICT (recognizer) DO UPDATE SET"

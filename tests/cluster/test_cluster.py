@@ -166,6 +166,26 @@ def test_a_queued_training_stopped_through_b_never_runs(
     assert a.get(f"/api/recognizers/{waiting}").json()["model"]["trained"] is False
 
 
+def test_deleted_while_a_worker_trains_it_a_new_one_of_that_name_starts_clean(
+    cluster: Cluster, a: httpx.Client, b: httpx.Client
+) -> None:
+    name = new_recognizer(a, ("L", "O"))
+    a.post(f"/api/recognizers/{name}/training", json=ENDLESS)
+    wait_for(lambda: status(a, name)["state"] == "running", 60)
+    assert b.delete(f"/api/recognizers/{name}").status_code == 204
+    assert a.get(f"/api/recognizers/{name}/training").status_code == 404
+    assert a.post("/api/recognizers", json={"name": name}).status_code == 201
+
+    def settled() -> dict[str, Any] | None:  # the worker noticed, stopped, and said nothing
+        s = status(b, name)
+        return s if s["state"] == "idle" and not training_processes(*roots) else None
+
+    roots = [w.pid for w in cluster.workers]
+    fresh = wait_for(settled, 30)
+    assert fresh["iterations"] == 0 and fresh["history"] == [] and status(a, name) == fresh
+    assert a.get(f"/api/recognizers/{name}").json()["model"]["trained"] is False  # not its model
+
+
 def test_ten_trainings_with_two_workers_never_run_more_than_two_at_once(
     cluster: Cluster, a: httpx.Client, b: httpx.Client
 ) -> None:
