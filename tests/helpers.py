@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 import httpx
 import numpy as np
@@ -177,30 +177,42 @@ def components(grid: NDArray[np.float32]) -> int:
     return count
 
 
-def training_processes(*roots: int) -> int:
-    """Training processes (by their kernel name) among the descendants of `roots` (default:
-    this process), counted from /proc."""
-    roots = roots or (os.getpid(),)
-    parent: dict[int, int] = {}
-    names: dict[int, str] = {}
+class Proc(NamedTuple):
+    state: str
+    ppid: int
+    pgid: int
+    name: str  # the kernel's name of the process (/proc/<pid>/comm)
+
+
+def live_processes() -> dict[int, Proc]:
+    """pid -> its /proc/<pid>/stat fields, for every process that is not a zombie."""
+    out = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
-            with open(f"/proc/{entry}/stat") as f:
-                stat = f.read()
+            text = Path(f"/proc/{entry}/stat").read_text()
         except OSError:  # ended meanwhile
             continue
-        # pid (comm) state ppid ...: comm may hold spaces, so split after its closing bracket
-        name = stat[stat.index("(") + 1 : stat.rindex(")")]
-        fields = stat[stat.rindex(")") + 2 :].split()
-        parent[int(entry)], names[int(entry)] = int(fields[1]), name
+        # pid (name) state ppid pgid ...: the name may hold spaces and brackets
+        fields = text[text.rindex(")") + 2 :].split()
+        if fields[0] not in ("Z", "X"):
+            name = text[text.index("(") + 1 : text.rindex(")")]
+            out[int(entry)] = Proc(fields[0], int(fields[1]), int(fields[2]), name)
+    return out
+
+
+def training_processes(*roots: int) -> int:
+    """Training processes (by their kernel name) among the descendants of `roots` (default:
+    this process), counted from /proc."""
+    roots = roots or (os.getpid(),)
+    procs = live_processes()
 
     def descends(pid: int) -> bool:
         while pid > 1:
-            pid = parent.get(pid, 0)
+            pid = procs[pid].ppid if pid in procs else 0
             if pid in roots:
                 return True
         return False
 
-    return sum(1 for pid, name in names.items() if name == PROCESS_NAME and descends(pid))
+    return sum(1 for pid, p in procs.items() if p.name == PROCESS_NAME and descends(pid))

@@ -1,13 +1,12 @@
 """Shared helpers for the reliability tests: data snapshots, process scans, the closing counts."""
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
 import pytest
 
-from tests.helpers import Server, wait_for
+from tests.helpers import Server, live_processes, wait_for
 from tests.reliability.tally import COUNTS, LABELS
 
 
@@ -32,37 +31,16 @@ def snapshot(http: Http) -> dict[str, Any]:
     return state
 
 
-def _stat(pid: int) -> tuple[str, int, int] | None:
-    """(state, ppid, pgid) of a process from /proc, or None when it is gone."""
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = text[text.rindex(")") + 2 :].split()
-    return fields[0], int(fields[1]), int(fields[2])
-
-
-def live_processes() -> dict[int, tuple[str, int, int]]:
-    """pid -> (state, ppid, pgid) of every process that is not a zombie."""
-    out = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            info = _stat(int(entry))
-            if info is not None and info[0] not in ("Z", "X"):
-                out[int(entry)] = info
-    return out
-
-
-def training_processes(server_pid: int) -> list[int]:
+def forked_workers(server_pid: int) -> list[int]:
     """Training workers: the children of the server's children (the forkserver forks them)."""
     procs = live_processes()
-    children = {pid for pid, (_, ppid, _) in procs.items() if ppid == server_pid}
-    return sorted(pid for pid, (_, ppid, _) in procs.items() if ppid in children)
+    children = {pid for pid, p in procs.items() if p.ppid == server_pid}
+    return sorted(pid for pid, p in procs.items() if p.ppid in children)
 
 
 def group_alive(pgid: int) -> bool:
     """Is any process of this process group still running (zombies do not count)?"""
-    return any(info[2] == pgid for info in live_processes().values())
+    return any(p.pgid == pgid for p in live_processes().values())
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

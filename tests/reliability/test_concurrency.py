@@ -14,7 +14,7 @@ import pytest
 
 from app.synth import dataset
 from tests.helpers import Server, wait_for
-from tests.reliability.conftest import training_processes
+from tests.reliability.conftest import forked_workers
 
 pytestmark = pytest.mark.server
 LONG = {"max_iterations": 10_000_000, "target_mse": 0}
@@ -59,7 +59,7 @@ def settled(server: Server, recognizer: str, timeout: float = 30) -> dict[str, A
     while True:
         r = httpx.get(f"{server.url}/api/recognizers/{recognizer}/training")
         status = r.json() if r.status_code == 200 else {"state": "gone"}
-        running, workers = health(server)["trainings"], training_processes(server.process.pid)
+        running, workers = health(server)["trainings"], forked_workers(server.process.pid)
         if status["state"] not in ACTIVE and not running and not workers:
             return dict(status)
         if time.monotonic() > deadline:
