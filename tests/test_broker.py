@@ -147,7 +147,8 @@ def test_a_weight_snapshot_crosses_redis_exactly() -> None:
     rng = np.random.default_rng(0)
     W = [rng.normal(size=(144, 30)).astype(np.float16), rng.normal(size=(30, 3))]
     b = [rng.normal(size=30).astype(np.float16), rng.normal(size=3)]
-    iteration, W2, b2 = bus.unpack_snapshot(bus.pack_snapshot(41, W, b))
-    assert iteration == 41 and [w.shape for w in W2] == [(144, 30), (30, 3)]
+    header = {"iteration": 41, "settings": {"activation": "tanh"}, "labels": ["ä", "7"]}
+    back, W2, b2 = bus.unpack_snapshot(bus.pack_snapshot(header, W, b))
+    assert back == header and [w.shape for w in W2] == [(144, 30), (30, 3)]
     for sent, got in zip(W + b, W2 + b2, strict=True):
         assert got.dtype == np.float16 and np.array_equal(got, sent.astype(np.float16))

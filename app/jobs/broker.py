@@ -30,7 +30,7 @@ from app.jobs.plan import apply_network, check_labels
 from app.jobs.status import ACTIVE, Listeners, WithListeners, now, restored
 from app.jobs.tracker import failed, queued
 from app.recognition import ModelCache
-from app.schemas import NetworkSettings, TrainingRequest, TrainingStatus
+from app.schemas import TrainingRequest, TrainingStatus
 from app.snapshot import WATCH_TIMEOUT_S
 from app.store import Store
 
@@ -177,11 +177,8 @@ class BrokerTrainingService(WithListeners):
             raw = bus.get_bytes(self._redis, bus.key("snapshot", name))
         if raw is None:
             return None
-        iteration, W, b = bus.unpack_snapshot(raw)
-        network = self._store.get_recognizer(name).network
-        settings = NetworkSettings.model_validate(network).model_dump()
-        return {"job": status.job, "iteration": iteration, "W": W, "b": b,
-                "settings": settings, "labels": status.labels}  # fmt: skip
+        header, W, b = bus.unpack_snapshot(raw)  # the settings the worker trains with
+        return {"job": status.job, "W": W, "b": b, **header}
 
     def model_replaced(self, name: str) -> None:
         """A model was imported: an idle status shows its curve, not the previous model's."""
@@ -269,10 +266,11 @@ class BrokerTrainingService(WithListeners):
                 self._lose(name, since, status or TrainingStatus(), VANISHED)
         elif status.state == "queued":
             job = self._rq_job(rq_id(name, status.job))
-            if job is None or job.get_status() in (JobStatus.FAILED, JobStatus.CANCELED):
+            job_status = None if job is None else job.get_status()
+            if job_status in (None, JobStatus.FAILED, JobStatus.CANCELED):
                 if age > SWEEP_EVERY_S:  # not the moment between the status and the queue
                     self._lose(name, since, status, VANISHED)
-            elif job.get_status() == JobStatus.STARTED and job.started_at is not None:
+            elif job_status == JobStatus.STARTED and job and job.started_at is not None:
                 taken = time.time() - job.started_at.timestamp()  # started_at is UTC
                 if taken > bus.ALIVE_TTL_S and not self._redis.exists(bus.key("alive", name)):
                     self._lose(name, since, status, LOST)  # died before it said "running"

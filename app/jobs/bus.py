@@ -63,23 +63,23 @@ def announce(redis: Redis, kind: str, name: str = "") -> None:
     redis.publish(CHANNEL, json.dumps({"type": kind, "name": name}))
 
 
-def pack_snapshot(iteration: int, W: list[Any], b: list[Any]) -> bytes:
-    """Weights as float16 bytes after a one-line JSON header of their shapes: nothing that
-    comes out of Redis is ever unpickled."""
+def pack_snapshot(header: dict[str, Any], W: list[Any], b: list[Any]) -> bytes:
+    """Weights as float16 bytes after a one-line JSON header (what describes them: iteration,
+    settings, labels; and their shapes): nothing that comes out of Redis is ever unpickled."""
     arrays = [
         np.ascontiguousarray(a, dtype=np.float16) for pair in zip(W, b, strict=True) for a in pair
     ]
-    header = {"iteration": iteration, "shapes": [list(a.shape) for a in arrays]}
+    header = {**header, "shapes": [list(a.shape) for a in arrays]}
     return json.dumps(header).encode() + b"\n" + b"".join(a.tobytes() for a in arrays)
 
 
-def unpack_snapshot(raw: bytes) -> tuple[int, list[Any], list[Any]]:
-    """pack_snapshot's (iteration, W, b)."""
+def unpack_snapshot(raw: bytes) -> tuple[dict[str, Any], list[Any], list[Any]]:
+    """pack_snapshot's (header, W, b)."""
     line, _, body = raw.partition(b"\n")
-    header = json.loads(line)
+    header: dict[str, Any] = json.loads(line)
     arrays, offset = [], 0
-    for shape in header["shapes"]:
+    for shape in header.pop("shapes"):
         count = int(np.prod(shape))
         arrays.append(np.frombuffer(body, np.float16, count, offset).reshape(shape))
         offset += count * 2
-    return int(header["iteration"]), arrays[0::2], arrays[1::2]
+    return header, arrays[0::2], arrays[1::2]
