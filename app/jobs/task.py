@@ -68,12 +68,14 @@ def _run(
         reporter.stop = stop
         worker.train(job_plan.spec, reporter, stop, watch)
         final = reporter.final or failed("the training ended without a result")
+        # The new model first: an API process then drops its cached model before it shows
+        # the end, so a Check after "done" is answered by the new model.
+        bus.announce(redis, "forget", name)
         if final.get("outcome") == DELETED:  # nothing to show: a new one of that name starts clean
             redis.delete(bus.key("status", name))
             bus.announce(redis, "status", name)
         else:
             bus.publish_status(redis, name, reporter.status.model_copy(update=final))
-        bus.announce(redis, "forget", name)  # every API process reads the new model
     finally:
         heartbeat.stop()
         store.end_training(name, since)
@@ -102,7 +104,13 @@ class Reporter:
             self.status = self.status.model_copy(update=self.tracker.advance(message[1]))
             bus.publish_status(self.redis, self.name, self.status)
         elif kind == "snapshot":
-            shot = bus.pack_snapshot(int(message[1]), message[2], message[3])
+            spec = self.tracker.plan.spec
+            header = {
+                "iteration": int(message[1]),
+                "settings": spec.settings,
+                "labels": spec.labels,
+            }
+            shot = bus.pack_snapshot(header, message[2], message[3])
             self.redis.set(bus.key("snapshot", self.name), shot, ex=60)
         elif kind == "done":
             stopped = self.stop is not None and self.stop.asked()

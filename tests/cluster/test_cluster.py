@@ -32,9 +32,12 @@ def status(api: httpx.Client, name: str) -> dict[str, Any]:
     return api.get(f"/api/recognizers/{name}/training").json()  # type: ignore[no-any-return]
 
 
-def ended(api: httpx.Client, name: str) -> dict[str, Any] | None:
+def ended(api: httpx.Client, name: str, job: int | None = None) -> dict[str, Any] | None:
+    """The status once the training (of this job, when given) has ended. Another API process
+    hears of a start through Redis a moment later: until then it shows the previous end."""
     s = status(api, name)
-    return s if s["state"] not in ("queued", "running", "stopping") else None
+    over = s["state"] not in ("queued", "running", "stopping")
+    return s if over and (job is None or s["job"] == job) else None
 
 
 def test_samples_posted_to_one_api_appear_in_the_other(a: httpx.Client, b: httpx.Client) -> None:
@@ -103,8 +106,9 @@ def test_a_second_training_replaces_the_model_b_checks_with(
     for label, drawing in synth.dataset(["X"], 4, seed=9):  # a third label: a new network
         a.post(f"/api/recognizers/{name}/samples", json={"label": label, "strokes": drawing})
     assert b.get(f"/api/recognizers/{name}").json()["model"]["stale"] is True
-    a.post(f"/api/recognizers/{name}/training", json={"max_iterations": 5})
-    wait_for(lambda: ended(a, name), 60)
+    job = a.post(f"/api/recognizers/{name}/training", json={"max_iterations": 5}).json()["job"]
+    # B has seen this training end, so it has dropped the old model.
+    wait_for(lambda: ended(b, name, job), 60)
     second = b.post(f"/api/recognizers/{name}/check", json={"strokes": strokes}).json()
     assert len(first["confidences"]) == 2 and len(second["confidences"]) == 3
 
@@ -156,7 +160,7 @@ def test_a_queued_training_stopped_through_b_never_runs(
         assert b.post(f"/api/recognizers/{waiting}/training").status_code == 409
         stopped = b.delete(f"/api/recognizers/{waiting}/training").json()
         assert stopped["state"] == "stopped" and "nothing was trained" in stopped["outcome"]
-        assert status(a, waiting)["state"] == "stopped"
+        wait_for(lambda: status(a, waiting)["state"] == "stopped", 5)  # A hears it from Redis
     finally:
         for name in busy:
             b.delete(f"/api/recognizers/{name}/training")
@@ -182,7 +186,8 @@ def test_deleted_while_a_worker_trains_it_a_new_one_of_that_name_starts_clean(
 
     roots = [w.pid for w in cluster.workers]
     fresh = wait_for(settled, 30)
-    assert fresh["iterations"] == 0 and fresh["history"] == [] and status(a, name) == fresh
+    assert fresh["iterations"] == 0 and fresh["history"] == []
+    wait_for(lambda: status(a, name) == fresh, 5)  # A hears it from Redis
     assert a.get(f"/api/recognizers/{name}").json()["model"]["trained"] is False  # not its model
 
 
@@ -252,4 +257,4 @@ def test_a_worker_killed_mid_training_reads_worker_lost(
     victim.start()
     again = a.post(f"/api/recognizers/{name}/training", json={"max_iterations": 5})
     assert again.status_code == 202
-    assert wait_for(lambda: ended(b, name), 60)["state"] == "finished"
+    assert wait_for(lambda: ended(b, name, again.json()["job"]), 60)["state"] == "finished"
