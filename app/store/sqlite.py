@@ -2,6 +2,7 @@
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -12,6 +13,20 @@ from app.store.records import StoreError
 
 def _same(sql: str) -> str:
     return sql
+
+
+def _switch_to_wal(conn: sqlite3.Connection, timeout: float = 10.0) -> str:
+    """PRAGMA journal_mode=WAL; the journal mode it reports. Switching a new file needs the
+    database to itself, and SQLite answers "locked" at once, without its busy handler, while
+    another process migrates it: so ask again until the timeout of connect()."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return str(conn.execute("PRAGMA journal_mode=WAL").fetchone()[0])
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 class SQLiteDialect(Dialect):
@@ -38,7 +53,7 @@ class SQLiteDialect(Dialect):
             raise StoreError(self._cannot_open(exc)) from exc
         self._conn = conn
         try:
-            mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            mode = _switch_to_wal(conn)
             if mode != "wal":
                 raise StoreError(f"{path}: cannot switch the database to WAL (got {mode!r})")
             conn.execute("PRAGMA synchronous=FULL")  # a COMMIT is on disk before it returns
