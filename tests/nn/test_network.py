@@ -253,7 +253,9 @@ def same_weights(net: Network, output: str) -> Network:
 def test_logits_are_the_output_pre_activation(bias: bool) -> None:
     rng = np.random.default_rng(3)
     hidden = ["tanh", "relu"]
-    linear = Network([4, 6, 5, 3], hidden_activation=hidden, output_activation="linear", bias=bias)
+    linear = Network(
+        [4, 6, 5, 3], hidden_activation=hidden, output_activation="linear", bias=bias, rng=rng
+    )
     for b in linear.b:
         b[...] = rng.normal(size=b.shape) if bias else 0.0
     X = rng.normal(size=(8, 4))
