@@ -8,6 +8,7 @@ from pathlib import Path
 import uvicorn
 
 from app.config import Settings
+from app.security import is_loopback
 from app.store import StoreError, open_store
 
 GRACEFUL_SHUTDOWN_S = 3  # then open requests (event streams) are cancelled and the app stops
@@ -23,6 +24,12 @@ def main(argv: list[str] | None = None) -> int:
         help="address to bind (default 127.0.0.1; 0.0.0.0 exposes it to the network)",
     )
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--no-token",
+        action="store_true",
+        help="serve a non-loopback address without HWR_API_TOKEN (anyone who reaches it may"
+        " read and erase everything)",
+    )
     serve.add_argument("--data-dir", type=Path, help="where samples and models live (HWR_DATA_DIR)")
     serve.add_argument("--log-level", default="info")
     check = sub.add_parser("check-data", help="check that a data folder opens and is intact")
@@ -48,7 +55,9 @@ def main(argv: list[str] | None = None) -> int:
         return check_data(args.data_dir)
     if args.data_dir is not None:
         os.environ["HWR_DATA_DIR"] = str(args.data_dir)
-    problem = _unusable(Settings())
+    os.environ["HWR_HOST"] = args.host  # the app answers to the name it is served on
+    settings = Settings()
+    problem = _exposed(settings, args.no_token) or _unusable(settings)
     if problem:
         print(f"hwr: {problem}", file=sys.stderr)
         return 2
@@ -62,6 +71,25 @@ def main(argv: list[str] | None = None) -> int:
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
     )
     return 0
+
+
+def _exposed(settings: Settings, no_token: bool) -> str | None:
+    """Why serving this address without a token is refused, or None (warned with --no-token)."""
+    if is_loopback(settings.host) or settings.api_token is not None:
+        return None
+    if no_token:
+        print(
+            f"hwr: WARNING: serving {settings.host} without an API token (--no-token): anyone"
+            " who can reach this port can read, change and erase every recognizer.",
+            file=sys.stderr,
+        )
+        return None
+    return (
+        f"refusing to serve {settings.host} without an API token: other machines could read"
+        " and erase every drawing. Set one, e.g. HWR_API_TOKEN=$(python -c 'import secrets;"
+        " print(secrets.token_urlsafe(24))') hwr serve --host ..., or serve 127.0.0.1, or"
+        " pass --no-token to run open anyway (docs/security.md)."
+    )
 
 
 def _unusable(settings: Settings) -> str | None:

@@ -1,10 +1,15 @@
 """Settings: one pydantic-settings class, read from the environment with the prefix HWR_."""
 
+import json
 import os
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# A list from the environment: "a.example, b.example" (or a JSON list).
+NameList = Annotated[list[str], NoDecode]
 
 
 class Settings(BaseSettings):
@@ -39,9 +44,27 @@ class Settings(BaseSettings):
     # may go unused (no request, no listener) before it is dropped.
     lab_max_runs: int = Field(8, ge=1, le=1000)
     lab_idle_seconds: float = Field(600, gt=0)
-    # Security: a bearer token for mutating requests, and origins allowed by CORS (none by default).
+    # Security (docs/security.md). The address `hwr serve --host` binds (it sets HWR_HOST):
+    # one of the host names the server answers to, beside localhost, 127.0.0.1 and [::1].
+    host: str = "127.0.0.1"
+    # More host names (behind a proxy: the public one), or "*" for any (no rebinding check).
+    allowed_hosts: NameList = []
+    # Other sites' origins that may send writes and read answers (CORS); none by default.
+    allowed_origins: NameList = []
+    # When set, every /api request but GET /api/health needs it (bearer or session cookie).
     api_token: SecretStr | None = None
-    cors_origins: list[str] = []
+
+    @field_validator("allowed_hosts", "allowed_origins", mode="before")
+    @classmethod
+    def _split(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            return (
+                json.loads(text)
+                if text.startswith("[")
+                else [part.strip() for part in text.split(",") if part.strip()]
+            )
+        return value
 
     def training_slots(self) -> int:
         """How many trainings may run at once: max_trainings, or one per CPU core."""

@@ -6,14 +6,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from threadpoolctl import threadpool_limits
 
-from app import __version__, errors
+from app import __version__, errors, security
 from app.config import Settings
 from app.jobs import make_trainer
-from app.middleware import BodyLimit, SecurityHeaders, TokenAuth
+from app.middleware import BodyLimit, SecurityHeaders
 from app.recognition import ModelCache
 from app.routes import api_router
 from app.routes.pages import frontend_dir
@@ -56,19 +55,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_router)
     app.mount("/static", StaticFiles(directory=frontend_dir("static")), name="static")
 
-    # Outermost last: limits and auth act before anything reads the body.
-    if settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=settings.cors_origins,
-            allow_methods=["*"],
-            allow_headers=["Authorization", "Content-Type"],
-        )
-    token = settings.api_token.get_secret_value() if settings.api_token else None
-    app.add_middleware(TokenAuth, token=lambda: token)
+    # The last added runs first: headers on every answer, then the guards (Host, Origin,
+    # token), then the body limit, before anything reads the body.
     app.add_middleware(
         BodyLimit, limit=settings.max_body_bytes, import_limit=settings.max_import_bytes
     )
+    security.install(app, settings)
     app.add_middleware(SecurityHeaders)
     return app
 

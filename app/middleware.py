@@ -1,18 +1,11 @@
-"""Pure ASGI middleware: body size limit, bearer token for writes, security headers."""
+"""Pure ASGI middleware: body size limit and security headers (the guards: app/security.py)."""
 
-import hmac
 import json
-from collections.abc import Callable
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
-
-
-def reads_only(path: str) -> bool:
-    """POSTs that compute and store nothing (Check, rasterize): open like a GET."""
-    return path == "/api/rasterize" or path.endswith("/check")
 
 
 # Paths whose bodies are whole documents (dataset, model), allowed a larger limit.
@@ -30,8 +23,8 @@ DOCS_CSP = (
 )
 
 
-async def _send_json(
-    send: Send, status: int, detail: str, headers: list[tuple[bytes, bytes]]
+async def send_json(
+    send: Send, status: int, detail: str, headers: list[tuple[bytes, bytes]] | None = None
 ) -> None:
     body = json.dumps({"detail": detail}).encode()
     await send(
@@ -41,7 +34,7 @@ async def _send_json(
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),
-                *headers,
+                *(headers or []),
             ],
         }
     )
@@ -70,7 +63,7 @@ class BodyLimit:
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > limit):
             status = 413 if length.isdigit() else 400
-            await _send_json(send, status, message if status == 413 else "bad content-length", [])
+            await send_json(send, status, message if status == 413 else "bad content-length", [])
             return
         received = 0
         started = False
@@ -93,34 +86,7 @@ class BodyLimit:
             await self.app(scope, counted_receive, tracked_send)
         except BodyTooLarge:
             if not started:
-                await _send_json(send, 413, message, [])
-
-
-class TokenAuth:
-    """When a token is configured, every /api request that changes something needs
-    `Authorization: Bearer <token>`."""
-
-    def __init__(self, app: ASGIApp, token: Callable[[], str | None]) -> None:
-        self.app, self.token = app, token
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        token = self.token()
-        if (
-            token
-            and scope["type"] == "http"
-            and scope["method"] in MUTATING
-            and scope["path"].startswith("/api/")
-            and not reads_only(scope["path"])
-        ):
-            given = dict(scope["headers"]).get(b"authorization", b"")
-            expected = b"Bearer " + token.encode()
-            # compare_digest: the time taken does not reveal how much of the token matched.
-            if not hmac.compare_digest(given, expected):
-                await _send_json(
-                    send, 401, "missing or wrong API token", [(b"www-authenticate", b"Bearer")]
-                )
-                return
-        await self.app(scope, receive, send)
+                await send_json(send, 413, message, [])
 
 
 class SecurityHeaders:

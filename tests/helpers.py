@@ -9,10 +9,11 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import httpx
 import numpy as np
+from fastapi.testclient import TestClient
 from numpy.typing import NDArray
 
 from app.worker import PROCESS_NAME
@@ -216,3 +217,9 @@ def training_processes(*roots: int) -> int:
         return False
 
     return sum(1 for pid, p in procs.items() if p.name == PROCESS_NAME and descends(pid))
+
+
+def local_client(app: Any) -> TestClient:
+    """A test client that addresses the app as a browser on this machine would (`Host:
+    localhost`): TestClient's own "testserver" is not one of the server's names."""
+    return TestClient(app, base_url="http://localhost")

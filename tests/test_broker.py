@@ -17,7 +17,7 @@ from app.jobs.broker import LOST, VANISHED, BrokerTrainingService, rq_id
 from app.recognition import ModelCache
 from app.schemas import NetworkSettings, TrainingRequest
 from app.store import Store, open_store
-from tests.helpers import wait_for
+from tests.helpers import local_client, wait_for
 
 
 @pytest.fixture
@@ -125,13 +125,12 @@ def test_a_running_training_without_heartbeat_reads_worker_lost(
 
 
 def test_redis_away_is_a_clear_503_and_stored_samples_stay(tmp_path: Path) -> None:
-    from fastapi.testclient import TestClient
 
     from app.main import create_app
     from tests.helpers import free_port
 
     away = Settings(data_dir=tmp_path / "data", broker_url=f"redis://127.0.0.1:{free_port()}/0")
-    with TestClient(create_app(away)) as client:
+    with local_client(create_app(away)) as client:
         for label, strokes in synth.dataset(["L", "O"], 2, seed=1):
             body = {"label": label, "strokes": strokes}
             assert client.post("/api/recognizers/default/samples", json=body).status_code == 201

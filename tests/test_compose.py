@@ -3,6 +3,7 @@ it (YAML with anchors and merge keys), checked against the app's settings, the D
 pyproject.toml; the worker's health check is run against a real PostgreSQL and Redis."""
 
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -99,6 +100,20 @@ def test_hwr_services_wait_for_healthy_databases(services: dict[str, dict[str, A
         }, name
 
 
+def interpolate(value: str, given: dict[str, str]) -> str:
+    """Compose's `${NAME:?error}` and `${NAME:-default}`, as `docker compose` reads them."""
+
+    def one(match: re.Match[str]) -> str:
+        name, kind, rest = match.group(1), match.group(2), match.group(3)
+        if given.get(name):
+            return given[name]
+        if kind == ":?":
+            raise LookupError(f"{name}: {rest}")
+        return rest
+
+    return re.sub(r"\$\{(\w+)(:\?|:-)([^}]*)\}", one, value)
+
+
 def test_every_hwr_variable_is_a_setting_and_valid(services: dict[str, dict[str, Any]]) -> None:
     fields = Settings.model_fields
     for name in HWR_SERVICES:
@@ -109,8 +124,19 @@ def test_every_hwr_variable_is_a_setting_and_valid(services: dict[str, dict[str,
             assert variable.startswith("HWR_"), variable
             field = variable.removeprefix("HWR_").lower()
             assert field in fields, f"{variable} is not a field of app.config.Settings"
-            values[field] = value
+            values[field] = interpolate(value, {"HWR_API_TOKEN": "t0ken"})
         Settings.model_validate(values)  # each value parses as its setting's type
+
+
+def test_the_exposed_api_needs_a_token(services: dict[str, dict[str, Any]]) -> None:
+    """`hwr serve --host 0.0.0.0` refuses to start without one; Compose stops first, saying so."""
+    api = services["api"]
+    assert command(api)[command(api).index("--host") + 1] == "0.0.0.0"
+    token = environment(api)["HWR_API_TOKEN"]
+    with pytest.raises(LookupError, match="set HWR_API_TOKEN"):
+        interpolate(token, {})
+    assert interpolate(token, {"HWR_API_TOKEN": "t0ken"}) == "t0ken"
+    assert interpolate(environment(api)["HWR_ALLOWED_HOSTS"], {}) == ""
 
 
 def test_the_urls_point_at_the_services_with_their_credentials(

@@ -1,11 +1,12 @@
-"""Health: is the server up, which version, and how busy."""
+"""Health (is the server up, which version, how busy) and the page's token session."""
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 
 from app import __version__
 from app.deps import SettingsDep, TrainerDep
+from app.security import COOKIE_MAX_AGE_S, session_cookie
 
 router = APIRouter(prefix="/api", tags=["meta"])
 
@@ -18,6 +19,8 @@ def health(trainer: TrainerDep, settings: SettingsDep) -> dict[str, Any]:
         "trainings": trainer.running(),
         "queued": trainer.queued(),
         "listeners": trainer.listener_count(),
+        # HWR_API_TOKEN is set: every other /api request needs it (docs/security.md).
+        "token_required": settings.api_token is not None,
         # What a training request without limits gets (HWR_MAX_ITERATIONS, HWR_TARGET_MSE):
         # the page shows them as the fields' values.
         "training_defaults": {
@@ -25,3 +28,40 @@ def health(trainer: TrainerDep, settings: SettingsDep) -> dict[str, Any]:
             "target_mse": settings.target_mse,
         },
     }
+
+
+@router.post(
+    "/session",
+    status_code=204,
+    responses={401: {"description": "missing or wrong API token (bearer header)"}},
+)
+def start_session(request: Request, settings: SettingsDep) -> Response:
+    """Given the token (as a bearer header), the browser gets an HttpOnly, SameSite=Strict cookie
+    that stands for it: the page asks once, and EventSource (which sends no headers) works."""
+    response = Response(status_code=204)
+    if settings.api_token is not None:
+        name, value = session_cookie(
+            settings.api_token.get_secret_value(), request.headers.get("host", "")
+        )
+        response.set_cookie(
+            name,
+            value,
+            max_age=COOKIE_MAX_AGE_S,
+            path="/api",
+            secure=request.url.scheme == "https",
+            httponly=True,
+            samesite="strict",
+        )
+    return response
+
+
+@router.delete("/session", status_code=204)
+def end_session(request: Request, settings: SettingsDep) -> Response:
+    """Forget this browser's session cookie (open without the token: it only removes one)."""
+    response = Response(status_code=204)
+    if settings.api_token is not None:
+        name, _ = session_cookie(
+            settings.api_token.get_secret_value(), request.headers.get("host", "")
+        )
+        response.delete_cookie(name, path="/api", httponly=True, samesite="strict")
+    return response

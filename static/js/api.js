@@ -1,4 +1,5 @@
-// HTTP and server-sent events for the page: plain-words errors, bearer token, reconnects.
+// HTTP and server-sent events for the page: plain-words errors, reconnects. A server with a token
+// knows this browser by the session cookie access.js obtains (same-origin requests carry it).
 
 const FIELD_NAMES = {
   label: "Label",
@@ -69,15 +70,15 @@ export function describeDetail(detail) {
 export function describeError(status, detail) {
   const said = describeDetail(detail);
   if (status === 401) {
-    return "This server needs an API token. Enter it under Settings → API token.";
+    return "This server needs an API token. Enter it under Settings → API token (asked once).";
   }
   if (status === 413) return "That is too large for the server to accept" + (said ? ` (${said}).` : ".");
   if (status >= 500) return `The server had a problem${said ? `: ${said}` : ""}. Please try again.`;
   return said || `The server answered ${status}.`;
 }
 
-/** A small client for /api; `token()` is asked for the bearer token on every request. */
-export function createApi(token) {
+/** A small client for /api; `token()`, if given, is sent as a bearer token (POST /api/session). */
+export function createApi(token = () => "") {
   async function request(method, path, body, binary = false) {
     const headers = { Accept: "application/json" };
     const t = token();

@@ -1,5 +1,6 @@
 // Wiring: the one `app` object holds the page's state; each action calls the API and renders.
 
+import { carryOverSavedToken, showAccess, wireAccess } from "./access.js";
 import { createApi, listen } from "./api.js";
 import { LossChart } from "./chart.js";
 import { deleteWithUndo, markNewLabel, TOO_SMALL, tooSmall, wirePadFocus, wireTrainMore } from "./manage.js";
@@ -17,7 +18,7 @@ import { flaggedSamples, renderConfusion } from "./validation.js";
 import { wireKeyboard, wireRecognizerDialog, wireRepaint } from "./wiring.js";
 
 const app = {
-  api: createApi(() => saved.get("hwr.token", "")),
+  api: createApi(),
   name: null, // the recognizer in use
   summary: null,
   samples: [],
@@ -367,8 +368,7 @@ function wire() {
     saved.set("hwr.autoCheck", e.target.checked ? "1" : "");
     if (e.target.checked) check(true);
   });
-  $("api-token").value = saved.get("hwr.token", "");
-  $("api-token").addEventListener("input", (e) => saved.set("hwr.token", e.target.value.trim()));
+  wireAccess(boot);
   wireSettings(() => (app.settingsDirty = true));
   wireKeyboard({
     undo: () => app.pad.undo(),
@@ -392,13 +392,15 @@ function wire() {
 async function boot() {
   const wanted = new URLSearchParams(location.search).get("r") || saved.get("hwr.recognizer", "default");
   try {
+    await carryOverSavedToken();
     const health = app.api.get("health"); // the training defaults, asked for alongside
     await useRecognizer(await loadRecognizers(wanted));
+    showAccess(await health);
     showLimitDefaults((await health).training_defaults);
     document.body.dataset.ready = "true";
   } catch (error) {
     fail(error);
-    setTimeout(boot, 3000);
+    if (error.status !== 401) setTimeout(boot, 3000); // else boot again once signed in
   }
 }
 

@@ -34,6 +34,13 @@ export const saved = {
       /* private mode: settings last for this visit only */
     }
   },
+  remove: (key) => {
+    try {
+      localStorage.removeItem(key);
+    } catch {
+      /* nothing was kept */
+    }
+  },
 };
 
 let noticeTimer = 0;

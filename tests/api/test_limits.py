@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 from app.config import Settings
 from app.main import create_app
 from app.synth import dataset
+from tests.helpers import local_client
 
 BASE = "/api/recognizers"
 SAMPLES_FULL = "recognizer 'default' has 3 samples, the most allowed (HWR_MAX_SAMPLES)"
@@ -61,11 +62,11 @@ def test_a_recognizer_past_the_limit_is_409_and_renames_do_not_count(client: Tes
 
 
 def test_the_server_starts_when_the_recognizers_are_at_the_limit(settings: Settings) -> None:
-    with TestClient(create_app(settings)) as client:
+    with local_client(create_app(settings)) as client:
         assert client.delete(f"{BASE}/default").status_code == 204
         assert client.post(BASE, json={"name": "a"}).status_code == 201
         assert client.post(BASE, json={"name": "b"}).status_code == 201
-    with TestClient(create_app(settings)) as client:  # "default" is ensured again
+    with local_client(create_app(settings)) as client:  # "default" is ensured again
         names = [x["name"] for x in client.get(BASE).json()]
         assert names == ["a", "b", "default"]
         assert client.post(BASE, json={"name": "c"}).status_code == 409

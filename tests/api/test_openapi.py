@@ -31,6 +31,9 @@ CONTRACT = [
     ("patch", "/api/recognizers/{r}/samples/{id}", "200", ["404", "422"]),
     ("patch", "/api/recognizers/{r}/labels/{label}", "200", ["404", "422"]),
     ("delete", "/api/recognizers/{r}/labels/{label}", "200", ["404"]),
+    # Beyond API.md: the page's token session (docs/security.md).
+    ("post", "/api/session", "204", ["401"]),
+    ("delete", "/api/session", "204", []),
     # (v1.1) The lab.
     ("post", "/api/lab/runs", "201", ["422", "429"]),
     ("get", "/api/lab/runs/{id}", "200", ["404"]),

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from app.config import Settings
 from app.main import create_app
 from tests.api.conftest import add_drawings
-from tests.helpers import training_processes, wait_for
+from tests.helpers import local_client, training_processes, wait_for
 
 ENDLESS = {"max_iterations": 10**7, "target_mse": 0, "network": {"patience": 0}}
 SHORT = {"max_iterations": 15, "target_mse": 0}
@@ -20,7 +20,7 @@ SHORT = {"max_iterations": 15, "target_mse": 0}
 @pytest.fixture
 def one_slot(tmp_path: Path) -> Iterator[TestClient]:
     settings = Settings(data_dir=tmp_path / "data", max_trainings=1)
-    with TestClient(create_app(settings)) as client:
+    with local_client(create_app(settings)) as client:
         for name in ("a", "b", "c"):
             assert client.post("/api/recognizers", json={"name": name}).status_code == 201
             add_drawings(client, ["L", "O"], 3, recognizer=name)
@@ -61,7 +61,7 @@ def test_starts_beyond_the_limit_wait_in_order_and_can_be_stopped(one_slot: Test
 def test_never_more_processes_than_the_limit(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "data", max_trainings=2)
     names = [f"r{i}" for i in range(5)]
-    with TestClient(create_app(settings)) as client:
+    with local_client(create_app(settings)) as client:
         for name in names:
             client.post("/api/recognizers", json={"name": name})
             add_drawings(client, ["L", "O"], 3, recognizer=name)
@@ -89,14 +89,14 @@ def test_never_more_processes_than_the_limit(tmp_path: Path) -> None:
 
 def test_a_queued_training_reads_interrupted_after_a_restart(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "data", max_trainings=1)
-    with TestClient(create_app(settings)) as client:
+    with local_client(create_app(settings)) as client:
         for name in ("a", "b"):
             client.post("/api/recognizers", json={"name": name})
             add_drawings(client, ["L", "O"], 3, recognizer=name)
         client.post("/api/recognizers/a/training", json=ENDLESS)
         assert client.post("/api/recognizers/b/training", json=SHORT).json()["state"] == "queued"
     # The server went down with b still waiting (a was stopped and saved on the way out).
-    with TestClient(create_app(settings)) as client:
+    with local_client(create_app(settings)) as client:
         status = training(client, "b")
         assert status["state"] == "failed"
         assert "interrupted" in str(status["error"]) and "queued" in str(status["error"])

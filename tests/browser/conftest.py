@@ -89,11 +89,12 @@ class Watched:
 
 @pytest.fixture
 def make_page(browser: Any, tmp_path: Path) -> Iterator[Any]:
-    """`make_page(url, **context_options)` -> (page, watched); contexts close after the test."""
+    """`make_page(url, ready=True, **context_options)` -> (page, watched), once the page says it
+    is ready (unless ready=False); contexts close after the test."""
     contexts = []
     watched_all: list[Watched] = []
 
-    def make(url: str, **options: Any) -> tuple[Any, Watched]:
+    def make(url: str, ready: bool = True, **options: Any) -> tuple[Any, Watched]:
         options.setdefault("viewport", DESKTOP)
         context = browser.new_context(**options)
         contexts.append(context)
@@ -102,7 +103,8 @@ def make_page(browser: Any, tmp_path: Path) -> Iterator[Any]:
         watched = Watched(page)
         watched_all.append(watched)
         page.goto(url)
-        page.wait_for_selector("body[data-ready=true]")
+        if ready:
+            page.wait_for_selector("body[data-ready=true]")
         return page, watched
 
     yield make

@@ -18,7 +18,7 @@ from app.config import Settings
 from app.main import create_app
 from app.nn.fit import _train_pass
 from app.nn.network import Network
-from tests.helpers import Server, wait_for
+from tests.helpers import Server, local_client, wait_for
 
 RUNS = "/api/lab/runs"
 XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
@@ -131,7 +131,7 @@ def test_infections_reproduces_the_documented_0_749(client: TestClient) -> None:
 
 def test_run_limit_is_429_and_configurable(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "data", lab_max_runs=2, lab_idle_seconds=60)
-    with TestClient(create_app(settings)) as client:
+    with local_client(create_app(settings)) as client:
         first = create(client, task="xor")
         create(client, task="identity")
         r = client.post(RUNS, json={"task": "infections"})

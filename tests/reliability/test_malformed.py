@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from app.config import Settings
 from app.main import create_app
 from app.synth import dataset
-from tests.helpers import wait_for
+from tests.helpers import local_client, wait_for
 from tests.reliability.conftest import snapshot
 from tests.reliability.tally import COUNTS
 
@@ -392,7 +392,7 @@ class Seeded:
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
     """default: 3 labels, trained; solo: one label; fresh: two labels, never trained."""
     data = tmp_path_factory.mktemp("malformed") / "data"
-    with TestClient(create_app(Settings(data_dir=data))) as client:
+    with local_client(create_app(Settings(data_dir=data))) as client:
         for name in ("solo", "fresh"):
             assert client.post(NEW, json={"name": name}).status_code == 201
         for recognizer, labels in (("default", ["L", "O", "X"]), ("solo", ["A"])):
@@ -460,7 +460,7 @@ def test_imports_never_unpickle(seeded: Seeded) -> None:
 def test_html_label_is_stored_verbatim_not_refused(tmp_path: Path) -> None:
     """HTML in a label is a legal label (API.md: shown escaped): kept exactly as sent."""
     label = "<img src=x onerror=alert(1)>"
-    with TestClient(create_app(Settings(data_dir=tmp_path / "data"))) as client:
+    with local_client(create_app(Settings(data_dir=tmp_path / "data"))) as client:
         r = client.post(S, json=sample(label=label))
         assert r.status_code == 201
         assert client.get(f"{S}/{r.json()['id']}").json()["label"] == label

@@ -3,7 +3,10 @@ imports that never evaluate anything."""
 
 import html
 import inspect
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,11 +15,11 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from app import cli, middleware
+from app import cli, security
 from app.config import Settings
 from app.main import create_app
 from app.routes import pages
-from tests.helpers import ROOT, Server
+from tests.helpers import ROOT, Server, free_port, local_client
 
 TOKEN = "s3cret-token"
 EVIL_ORIGIN = "http://evil.example"
@@ -26,12 +29,15 @@ SAMPLE = {"label": "A", "strokes": [[[0, 0], [5, 5]]]}
 # --- binding --------------------------------------------------------------------------------------
 
 
-def serve_args(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *extra: str) -> dict[str, Any]:
-    """What `hwr serve` would hand to uvicorn.run."""
+def serve_args(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *extra: str, code: int = 0
+) -> dict[str, Any]:
+    """What `hwr serve` would hand to uvicorn.run (nothing when it refuses to start)."""
     seen: dict[str, Any] = {}
     monkeypatch.setattr(cli.uvicorn, "run", lambda app, **kw: seen.update(kw, app=app))
-    monkeypatch.setenv("HWR_DATA_DIR", "restored-after-the-test")  # main() sets it
-    assert cli.main(["serve", "--data-dir", str(tmp_path / "data"), *extra]) == 0
+    monkeypatch.setenv("HWR_DATA_DIR", "restored-after-the-test")  # main() sets them
+    monkeypatch.setenv("HWR_HOST", "restored-after-the-test")
+    assert cli.main(["serve", "--data-dir", str(tmp_path / "data"), *extra]) == code
     return seen
 
 
@@ -39,10 +45,57 @@ def test_serve_binds_loopback_by_default(monkeypatch: pytest.MonkeyPatch, tmp_pa
     assert serve_args(monkeypatch, tmp_path)["host"] == "127.0.0.1"
 
 
-def test_all_interfaces_is_an_explicit_choice(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20", "myhost.lan"])
+def test_an_exposed_server_needs_a_token(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    host: str,
 ) -> None:
-    assert serve_args(monkeypatch, tmp_path, "--host", "0.0.0.0")["host"] == "0.0.0.0"
+    monkeypatch.delenv("HWR_API_TOKEN", raising=False)
+    assert serve_args(monkeypatch, tmp_path, "--host", host, code=2) == {}
+    said = capsys.readouterr().err
+    assert "HWR_API_TOKEN" in said and "--no-token" in said
+
+    monkeypatch.setenv("HWR_API_TOKEN", TOKEN)
+    assert serve_args(monkeypatch, tmp_path, "--host", host)["host"] == host
+    assert os.environ["HWR_HOST"] == host  # the app answers to the name it is served on
+
+
+def test_no_token_is_an_explicit_warned_choice(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("HWR_API_TOKEN", raising=False)
+    seen = serve_args(monkeypatch, tmp_path, "--host", "0.0.0.0", "--no-token")
+    assert seen["host"] == "0.0.0.0"
+    assert "WARNING" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "localhost", "::1", "[::1]"])
+def test_loopback_needs_no_token(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, host: str
+) -> None:
+    monkeypatch.delenv("HWR_API_TOKEN", raising=False)
+    assert serve_args(monkeypatch, tmp_path, "--host", host)["host"] == host
+
+
+@pytest.mark.server
+def test_serving_all_interfaces_without_a_token_does_not_start(tmp_path: Path) -> None:
+    """The real command: it exits at once with a sentence, and nothing listens."""
+    env = {k: v for k, v in os.environ.items() if k != "HWR_API_TOKEN"}
+    port = str(free_port())
+    done = subprocess.run(
+        [sys.executable, "-m", "app.cli", "serve", "--host", "0.0.0.0", "--port", port],
+        cwd=ROOT,
+        env={**env, "HWR_DATA_DIR": str(tmp_path / "data")},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "refusing to serve 0.0.0.0 without an API token" in done.stderr
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2)
 
 
 @pytest.mark.server
@@ -70,25 +123,40 @@ def guarded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     server.stop()
 
 
-def mutating_operations() -> list[tuple[str, str]]:
-    """Every POST, PUT and DELETE of the OpenAPI document, with its path filled in."""
+def api_operations() -> list[tuple[str, str]]:
+    """Every operation of the OpenAPI document under /api, with its path filled in."""
     doc = create_app(Settings(data_dir=Path("unused"))).openapi()
     out = []
     for path, operations in doc["paths"].items():
         for method in operations:
-            if method.upper() in middleware.MUTATING and not middleware.reads_only(path):
-                out.append((method.upper(), path.replace("{r}", "default").replace("{id}", "1")))
+            filled = path.replace("{r}", "default").replace("{id}", "1").replace("{label}", "A")
+            if path.startswith("/api/") and (method.upper(), path) not in security.PUBLIC:
+                out.append((method.upper(), filled))
     return out
 
 
+def test_every_operation_is_guarded_but_the_health_probe() -> None:
+    """Reads, downloads, Check and event streams included: handwriting is personal data."""
+    guarded_paths = {path for _, path in api_operations()}
+    for must in (
+        "/api/recognizers",
+        "/api/recognizers/default/dataset",
+        "/api/recognizers/default/training/events",
+        "/api/recognizers/default/check",
+        "/api/rasterize",
+    ):
+        assert must in guarded_paths
+    assert ("GET", "/api/health") not in api_operations()
+
+
 @pytest.mark.server
-@pytest.mark.parametrize("method, path", mutating_operations())
+@pytest.mark.parametrize("method, path", api_operations())
 @pytest.mark.parametrize(
     "authorization",
-    [None, "", "Bearer", "Bearer wrong", f"Bearer {TOKEN}x", TOKEN, f"Basic {TOKEN}"],
-    ids=["none", "empty", "scheme-only", "wrong", "longer", "no-scheme", "basic"],
+    [None, "Bearer wrong", f"Bearer {TOKEN}x", TOKEN, f"Basic {TOKEN}"],
+    ids=["none", "wrong", "longer", "no-scheme", "basic"],
 )
-def test_every_mutating_request_needs_the_token(
+def test_every_api_request_needs_the_token(
     guarded: Server, method: str, path: str, authorization: str | None
 ) -> None:
     headers = {} if authorization is None else {"Authorization": authorization}
@@ -99,38 +167,71 @@ def test_every_mutating_request_needs_the_token(
 
 
 @pytest.mark.server
-def test_the_right_token_works_and_reading_stays_open(guarded: Server) -> None:
+def test_the_right_token_works_and_pages_stay_public(guarded: Server) -> None:
     samples = guarded.url + "/api/recognizers/default/samples"
+    bearer = {"Authorization": f"Bearer {TOKEN}"}
     assert httpx.post(samples, json=SAMPLE).status_code == 401
-    assert httpx.get(samples).json() == []  # the refused post stored nothing
-    r = httpx.post(samples, json=SAMPLE, headers={"Authorization": f"Bearer {TOKEN}"})
-    assert r.status_code == 201
-    for path in ("/api/health", "/api/recognizers", "/api/recognizers/default/samples", "/"):
-        assert httpx.get(guarded.url + path).status_code == 200
-    # Check and rasterize compute and store nothing: open like reads (409: no model yet).
-    assert (
-        httpx.post(guarded.url + "/api/rasterize", json={"strokes": SAMPLE["strokes"]}).status_code
-        == 200
-    )
-    assert (
-        httpx.post(
-            guarded.url + "/api/recognizers/default/check", json={"strokes": SAMPLE["strokes"]}
-        ).status_code
-        == 409
-    )
+    assert httpx.get(samples, headers=bearer).json() == []  # the refused post stored nothing
+    assert httpx.post(samples, json=SAMPLE, headers=bearer).status_code == 201
+    for path in ("/api/recognizers/default/dataset", "/api/recognizers/default/samples"):
+        assert httpx.get(guarded.url + path).status_code == 401
+        assert httpx.get(guarded.url + path, headers=bearer).status_code == 200
+    health = httpx.get(guarded.url + "/api/health")
+    assert health.status_code == 200 and health.json()["token_required"] is True
+    for path in (
+        "/",
+        "/lab",
+        "/static/js/app.js",
+        "/static/css/app.css",
+        "/static/favicon.svg",
+        "/docs",
+    ):
+        assert httpx.get(guarded.url + path).status_code == 200, path
 
 
-def test_the_token_is_compared_in_constant_time() -> None:
-    source = inspect.getsource(middleware.TokenAuth)
-    assert "hmac.compare_digest(given, expected)" in source
-    assert not re.search(r"(given|expected|token)\s*[!=]=", source)
+@pytest.mark.server
+def test_the_session_cookie_stands_for_the_token(guarded: Server) -> None:
+    """The page gives the token once; the HttpOnly, SameSite=Strict cookie then carries it,
+    event streams included (EventSource sends no headers)."""
+    assert httpx.post(guarded.url + "/api/session").status_code == 401
+    refused = httpx.post(guarded.url + "/api/session", headers={"Authorization": "Bearer no"})
+    assert refused.status_code == 401 and "set-cookie" not in refused.headers
+
+    r = httpx.post(guarded.url + "/api/session", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert r.status_code == 204
+    cookie = r.headers["set-cookie"]
+    name, value = cookie.split(";")[0].split("=", 1)
+    assert name == f"hwr_session_{guarded.port}"
+    assert TOKEN not in cookie
+    attributes = {part.strip().lower() for part in cookie.split(";")[1:]}
+    assert {"httponly", "samesite=strict", "path=/api"} <= attributes
+    assert "secure" not in attributes  # plain http on loopback: Secure would drop it
+
+    with httpx.Client(base_url=guarded.url, cookies={name: value}) as browser:
+        assert browser.get("/api/recognizers").status_code == 200
+        with browser.stream("GET", "/api/recognizers/default/training/events") as events:
+            assert events.status_code == 200
+            assert events.headers["content-type"].startswith("text/event-stream")
+        forgotten = browser.delete("/api/session")
+        assert forgotten.status_code == 204
+        assert "max-age=0" in forgotten.headers["set-cookie"].lower()
+    stale = {name: value[:-1] + ("0" if value[-1] != "0" else "1")}
+    assert httpx.get(guarded.url + "/api/recognizers", cookies=stale).status_code == 401
+    other_port = {f"hwr_session_{guarded.port + 1}": value}
+    assert httpx.get(guarded.url + "/api/recognizers", cookies=other_port).status_code == 401
 
 
-def test_the_page_sends_the_token_the_user_entered() -> None:
-    """The page's one HTTP client adds `Authorization: Bearer <token>` from the settings field."""
-    api = (ROOT / "static/js/api.js").read_text()
-    assert re.search(r"headers\.Authorization = `Bearer \$\{\w+\}`", api)
-    assert 'id="api-token"' in (ROOT / "templates/index.html").read_text()
+@pytest.mark.server
+def test_events_and_dataset_without_the_token_get_401(guarded: Server) -> None:
+    with httpx.stream("GET", guarded.url + "/api/recognizers/default/training/events") as events:
+        assert events.status_code == 401
+    assert httpx.get(guarded.url + "/api/recognizers/default/dataset").status_code == 401
+
+
+def test_secrets_are_compared_in_constant_time() -> None:
+    source = inspect.getsource(security.TokenAuth)
+    assert source.count("hmac.compare_digest(") == 2
+    assert not re.search(r"(given|expected|token|value)\s*[!=]=", source)
 
 
 # --- escaping, CSP, CORS --------------------------------------------------------------------------
@@ -138,7 +239,7 @@ def test_the_page_sends_the_token_the_user_entered() -> None:
 
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(data_dir=tmp_path / "data"))) as test_client:
+    with local_client(create_app(Settings(data_dir=tmp_path / "data"))) as test_client:
         yield test_client
 
 
@@ -222,8 +323,8 @@ def test_no_cors_by_default(client: TestClient) -> None:
 
 
 def test_cors_only_for_configured_origins(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path / "data", cors_origins=["http://ok.example"])
-    with TestClient(create_app(settings)) as client:
+    settings = Settings(data_dir=tmp_path / "data", allowed_origins=["http://ok.example"])
+    with local_client(create_app(settings)) as client:
         ok = client.get("/api/recognizers", headers={"Origin": "http://ok.example"})
         assert ok.headers["access-control-allow-origin"] == "http://ok.example"
         evil = client.get("/api/recognizers", headers={"Origin": EVIL_ORIGIN})

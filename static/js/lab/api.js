@@ -1,15 +1,5 @@
-// The Lab API from the page: requests with the bearer token the main page keeps (Settings → API
-// token), errors as sentences a person can act on, and one run's event stream.
-
-const TOKEN_KEY = "hwr.token";
-
-function token() {
-  try {
-    return localStorage.getItem(TOKEN_KEY) || "";
-  } catch {
-    return "";
-  }
-}
+// The Lab API from the page: requests (on a server with a token, the session cookie the main
+// page obtained carries it), errors as sentences a person can act on, and one run's event stream.
 
 /** An answer that was not 2xx: `status` 0 when the server could not be reached. */
 export class LabError extends Error {
@@ -27,7 +17,9 @@ function sentence(text) {
 
 /** `{"detail": ...}` (a string, or pydantic's list of {loc, msg}) as one sentence. */
 function describe(status, detail) {
-  if (status === 401) return "This server needs an API token: set it on the recognizer's page, under Settings.";
+  if (status === 401) {
+    return "This server needs an API token: enter it once on the recognizer's page, under Settings → API token.";
+  }
   if (typeof detail === "string") return sentence(detail);
   if (Array.isArray(detail) && detail.length) {
     const item = detail[0] || {};
@@ -40,8 +32,6 @@ function describe(status, detail) {
 /** `request("PATCH", "lab/runs/abc", {...})` -> the JSON answer (null for 204). */
 export async function request(method, path, body, { keepalive = false } = {}) {
   const headers = { Accept: "application/json" };
-  const t = token();
-  if (t) headers.Authorization = `Bearer ${t}`;
   const init = { method, headers, keepalive };
   if (body !== undefined) {
     headers["Content-Type"] = "application/json";
