@@ -31,6 +31,8 @@ CONTRACT = [
     ("patch", "/api/recognizers/{r}/samples/{id}", "200", ["404", "422"]),
     ("patch", "/api/recognizers/{r}/labels/{label}", "200", ["404", "422"]),
     ("delete", "/api/recognizers/{r}/labels/{label}", "200", ["404"]),
+    # Beyond API.md: the settings' schema and presets, from which the page builds its form.
+    ("get", "/api/settings", "200", []),
     # Beyond API.md: the page's token session (docs/security.md).
     ("post", "/api/session", "204", ["401"]),
     ("delete", "/api/session", "204", []),
