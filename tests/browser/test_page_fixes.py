@@ -124,7 +124,7 @@ def test_train_with_the_target_already_met_offers_a_lower_target(
     expect(page.locator("#train-more")).to_be_hidden(timeout=30_000)
     expect(page.locator("#train-state")).to_have_text("Trained", timeout=30_000)
     status = httpx.get(f"{live_server.url}/api/recognizers/{recognizer}/training").json()
-    assert status["target_mse"] == 0.05
+    assert status["target_mse"] == 0.02
     assert status["iterations"] > 0 or status["mse_current"] <= 0.05
 
 
@@ -205,7 +205,9 @@ def test_imports_say_what_was_added_skipped_and_which_model_came_in(
     chooser.value.set_files(model)
     expect(page.locator("#train-state")).to_have_text("Trained")
     expect(page.locator("#iterations")).to_have_attribute("data-value", str(trained["iterations"]))
-    expect(page.locator("#mse-current")).to_have_attribute("data-value", str(trained["mse"]))
+    # The number itself: JavaScript and Python write small floats differently (9e-05, 0.00009).
+    expect(page.locator("#mse-current")).to_have_attribute("data-value", re.compile(r"\d"))
+    assert float(page.locator("#mse-current").get_attribute("data-value")) == trained["mse"]
     expect(page.locator("#notice-text")).to_contain_text(f"{trained['iterations']} iterations")
 
 
