@@ -1,23 +1,12 @@
 // HTTP and server-sent events for the page: plain-words errors, reconnects. A server with a token
 // knows this browser by the session cookie access.js obtains (same-origin requests carry it).
 
-const FIELD_NAMES = {
+// What an error about a field calls it; the settings form adds each setting's name from the
+// server's schema (nameFields).
+const FIELD_NAMES = new Map(Object.entries({
   label: "Label",
   strokes: "Drawing",
   name: "Name",
-  hidden_layers: "Hidden layers",
-  activation: "Activation",
-  learning_rate: "Learning rate",
-  momentum: "Momentum",
-  bias: "Bias",
-  seed: "Seed",
-  batch_size: "Batch size",
-  loss: "Loss",
-  augmentation: "Augmentation",
-  antialias: "Anti-aliased grid",
-  validation_split: "Validation share",
-  patience: "Patience",
-  reject: "Reject scribbles",
   max_iterations: "Max iterations",
   target_mse: "Target MSE",
   samples: "Samples",
@@ -25,7 +14,12 @@ const FIELD_NAMES = {
   labels: "Labels",
   format: "Format",
   grid_size: "Grid size",
-};
+}));
+
+/** Name fields for error sentences: `{learning_rate: "Learning rate"}`. */
+export function nameFields(names) {
+  for (const [key, name] of Object.entries(names)) FIELD_NAMES.set(key, name);
+}
 
 /** An API error with a message a person can act on. */
 export class ApiError extends Error {
@@ -41,7 +35,7 @@ function fieldName(loc) {
   const parts = (loc || []).filter((p) => p !== "body" && typeof p === "string");
   const last = parts[parts.length - 1];
   if (!last) return "";
-  return FIELD_NAMES[last] || last.replace(/_/g, " ");
+  return FIELD_NAMES.get(last) || last.replace(/_/g, " ");
 }
 
 function sentence(text) {

@@ -10,7 +10,7 @@ import { paintGrid } from "./grid.js";
 import { Pad } from "./pad.js";
 import { renderResult } from "./result.js";
 import { pointAt, renderGalleries } from "./samples.js";
-import { readLimits, readNetwork, showLimitDefaults, showNetwork, showRefused, wireSettings } from "./settings.js";
+import { buildSettings, readLimits, readNetwork, showLimitDefaults, showNetwork, showRefused, wireSettings } from "./settings.js";
 import { ACTIVE, newer, plot, renderTraining } from "./training.js";
 import { wireTransfer } from "./transfer.js";
 import { $, dismissNotice, el, notify, saved } from "./ui.js";
@@ -302,9 +302,7 @@ function onTraining(kind, status) {
 async function train() {
   let body;
   try {
-    // Fields the form does not show are kept as the recognizer has them.
-    const current = app.summary ? app.summary.network : {};
-    body = { network: { ...current, ...readNetwork() }, ...readLimits() };
+    body = { network: readNetwork(), ...readLimits() }; // every setting, as the form shows it
   } catch (error) {
     fail(error, true);
     showRefused(error);
@@ -318,6 +316,7 @@ async function train() {
     onTraining("answer", status);
   } catch (error) {
     fail(error);
+    showRefused(error);
   } finally {
     app.busy = false;
     renderTraining(app.summary, app.status, app.busy);
@@ -394,6 +393,7 @@ async function boot() {
   try {
     await carryOverSavedToken();
     const health = app.api.get("health"); // the training defaults, asked for alongside
+    buildSettings(await app.api.get("settings"));
     await useRecognizer(await loadRecognizers(wanted));
     showAccess(await health);
     showLimitDefaults((await health).training_defaults);

@@ -357,7 +357,8 @@ def test_settings_say_what_0_means_and_refuse_a_fractional_batch_size(
     page.locator("#settings summary").click()
     hidden = page.locator("#hidden_layers")
     expect(hidden).not_to_have_attribute("placeholder", "144")  # no value-like placeholder
-    expect(page.locator("#hidden-hint")).to_contain_text("0 = no hidden layer")
+    hint = hidden.get_attribute("aria-describedby")
+    expect(page.locator(f"#{hint}")).to_contain_text("0 = no hidden layer")
     # The training limits show the server's effective defaults as values, not "default".
     defaults = httpx.get(f"{live_server.url}/api/health").json()["training_defaults"]
     expect(page.locator("#max_iterations")).to_have_value(str(defaults["max_iterations"]))
