@@ -30,7 +30,7 @@ export function buildSettings(declaration) {
   // The field whose choices are the presets' names picks one: its null choice is "Custom".
   const preset = fields.find((f) => f.kind === "choice" && f.choices.some((c) => c !== null) &&
     f.choices.every((c) => c === null || Object.hasOwn(presets, String(c)))) || null;
-  for (const [group, inGroup] of [["network-fields", true], ["learning-fields", false]]) {
+  for (const [group, inGroup] of /** @type {[string, boolean][]} */ ([["network-fields", true], ["learning-fields", false]])) {
     const mine = fields.filter((f) => NETWORK.includes(f.name) === inGroup);
     // Switches last: they line up at the end of the grid, as one row of check boxes.
     mine.sort((a, b) => Number(a.kind === "switch") - Number(b.kind === "switch"));
@@ -126,7 +126,7 @@ export function readLimits() {
 
 /** Editing a network or learning field marks the form dirty (`dirty()`) and leaves the preset. */
 export function wireSettings(dirty) {
-  $("settings-form").addEventListener("input", (e) => e.target.removeAttribute("aria-invalid"));
+  $("settings-form").addEventListener("input", (e) => /** @type {Element} */ (e.target).removeAttribute("aria-invalid"));
   for (const fields of [$("network-fields"), $("learning-fields")]) {
     fields.addEventListener("input", (e) => {
       dirty();
