@@ -85,14 +85,11 @@ def fill(page: Any, name: str, typed: Any) -> None:
 
 
 def test_every_setting_has_a_control_and_each_value_goes_with_train(
-    app_page: Any, live_server: Server, recognizer: str
+    seeded_page: Any, live_server: Server, recognizer: str
 ) -> None:
     declared = settings(live_server.url)
     properties = declared["network"]["properties"]
-    seed_samples(live_server.url, recognizer, ["L", "X"], per_label=3)
-    page, _ = app_page
-    page.reload()
-    page.wait_for_selector("body[data-ready=true]")
+    page, _ = seeded_page(["L", "X"], per_label=3)
     current = httpx.get(f"{live_server.url}/api/recognizers/{recognizer}", timeout=10).json()
     page.click("#settings summary")
     expected = {}

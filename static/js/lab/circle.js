@@ -5,8 +5,8 @@
 
 import { $ } from "../ui.js";
 import { fitCanvas, palette, rgba } from "../canvas.js";
-import { fields, lossChart, sliderRate, wireRun } from "./demo.js";
-import { drawRun, formatLoss, scheduler } from "./plot.js";
+import { drawLive, fields, lossChart, sliderRate, wireRun } from "./demo.js";
+import { formatLoss, scheduler } from "./plot.js";
 import { LiveRun } from "./run.js";
 
 const ACTIVATIONS = ["linear", "tanh", "sigmoid", "relu"];
@@ -126,8 +126,7 @@ export function circleDemo(panel, ui) {
     const run = live && live.run;
     const colors = palette();
     drawPad(run, colors);
-    chart.setLines(run ? [{ points: run.history, color: "--accent" }] : []);
-    drawRun(netCanvas, run, LABELS);
+    drawLive(run, chart, netCanvas, LABELS);
   }
 
   function drawPad(run, colors) {

@@ -2,7 +2,7 @@
 // (PATCHed to the run while it trains) and the Pause button, and each demo's loss chart.
 
 import { LossChart } from "../chart.js";
-import { formatRate } from "./plot.js";
+import { drawRun, formatRate } from "./plot.js";
 
 /** `field(name, text)`: show `text` in the panel's [data-field=name]; returns that node. */
 export function fields(panel) {
@@ -34,6 +34,12 @@ export function wireRun(live, { rate, rateOut, pause }, ui) {
     if (run && run.run) run.patch({ running: run.run.state !== "running" }).catch(ui.error);
   });
   return showRate;
+}
+
+/** A run's loss curve on `chart`, its network on `canvas` (inputs, outputs named by `labels`). */
+export function drawLive(run, chart, canvas, labels) {
+  chart.setLines(run ? [{ points: run.history, color: "--accent" }] : []);
+  drawRun(canvas, run, labels);
 }
 
 /** A demo's loss chart: passes on x, the loss on a log scale. */

@@ -3,8 +3,8 @@
 
 import { $ } from "../ui.js";
 import { fitCanvas, palette } from "../canvas.js";
-import { fields, lossChart, sliderRate, wireRun } from "./demo.js";
-import { drawRun, formatLoss, formatRate, heatmap, scheduler } from "./plot.js";
+import { drawLive, fields, lossChart, sliderRate, wireRun } from "./demo.js";
+import { formatLoss, formatRate, heatmap, scheduler } from "./plot.js";
 import { LiveRun } from "./run.js";
 
 const LABELS = { inputs: ["x", "y"], outputs: ["x xor y"] };
@@ -46,8 +46,7 @@ export function xorDemo(panel, ui) {
     const run = live && live.run;
     const colors = palette();
     drawBoundary(run, colors);
-    chart.setLines(run ? [{ points: run.history, color: "--accent" }] : []);
-    drawRun(netCanvas, run, LABELS);
+    drawLive(run, chart, netCanvas, LABELS);
   }
 
   function drawBoundary(run, colors) {
