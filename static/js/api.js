@@ -1,23 +1,13 @@
-// HTTP and server-sent events for the page: plain-words errors, reconnects. A server with a token
-// knows this browser by the session cookie access.js obtains (same-origin requests carry it).
+// HTTP and server-sent events for both pages (the recognizer's and the lab): plain-words errors,
+// reconnects. A server with a token knows this browser by the session cookie access.js obtains
+// (same-origin requests carry it).
 
-const FIELD_NAMES = {
+// What an error about a field calls it; the settings form adds each setting's name from the
+// server's schema (nameFields).
+const FIELD_NAMES = new Map(Object.entries({
   label: "Label",
   strokes: "Drawing",
   name: "Name",
-  hidden_layers: "Hidden layers",
-  activation: "Activation",
-  learning_rate: "Learning rate",
-  momentum: "Momentum",
-  bias: "Bias",
-  seed: "Seed",
-  batch_size: "Batch size",
-  loss: "Loss",
-  augmentation: "Augmentation",
-  antialias: "Anti-aliased grid",
-  validation_split: "Validation share",
-  patience: "Patience",
-  reject: "Reject scribbles",
   max_iterations: "Max iterations",
   target_mse: "Target MSE",
   samples: "Samples",
@@ -25,7 +15,12 @@ const FIELD_NAMES = {
   labels: "Labels",
   format: "Format",
   grid_size: "Grid size",
-};
+}));
+
+/** Name fields for error sentences: `{learning_rate: "Learning rate"}`. */
+export function nameFields(names) {
+  for (const [key, name] of Object.entries(names)) FIELD_NAMES.set(key, name);
+}
 
 /** An API error with a message a person can act on. */
 export class ApiError extends Error {
@@ -41,7 +36,7 @@ function fieldName(loc) {
   const parts = (loc || []).filter((p) => p !== "body" && typeof p === "string");
   const last = parts[parts.length - 1];
   if (!last) return "";
-  return FIELD_NAMES[last] || last.replace(/_/g, " ");
+  return FIELD_NAMES.get(last) || last.replace(/_/g, " ");
 }
 
 function sentence(text) {
@@ -67,23 +62,32 @@ export function describeDetail(detail) {
   return "";
 }
 
-export function describeError(status, detail) {
+/** What a 401 says on the recognizer's page, where the token is asked for. */
+const SIGN_IN = "This server needs an API token. Enter it under Settings → API token (asked once).";
+
+/** One sentence for an error answer; `unauthorized` is what a 401 says on this page. */
+export function describeError(status, detail, unauthorized = SIGN_IN) {
   const said = describeDetail(detail);
-  if (status === 401) {
-    return "This server needs an API token. Enter it under Settings → API token (asked once).";
-  }
+  if (status === 401) return unauthorized;
   if (status === 413) return "That is too large for the server to accept" + (said ? ` (${said}).` : ".");
   if (status >= 500) return `The server had a problem${said ? `: ${said}` : ""}. Please try again.`;
   return said || `The server answered ${status}.`;
 }
 
-/** A small client for /api; `token()`, if given, is sent as a bearer token (POST /api/session). */
-export function createApi(token = () => "") {
-  async function request(method, path, body, binary = false) {
+/**
+ * A small client for /api; `token()`, if given, is sent as a bearer token (POST /api/session);
+ * `unauthorized` is the sentence for a 401 (where this page's visitor gets the token).
+ */
+export function createApi(token = () => "", { unauthorized = SIGN_IN } = {}) {
+  /** @param {{binary?: boolean, keepalive?: boolean}} options keepalive: while the page unloads */
+  async function request(method, path, body = undefined, options = {}) {
+    const { binary = false, keepalive = false } = options;
+    /** @type {Record<string, string>} */
     const headers = { Accept: "application/json" };
     const t = token();
     if (t) headers.Authorization = `Bearer ${t}`;
-    const init = { method, headers };
+    /** @type {RequestInit} */
+    const init = { method, headers, keepalive };
     if (body !== undefined) {
       headers["Content-Type"] = "application/json";
       init.body = typeof body === "string" ? body : JSON.stringify(body);
@@ -104,26 +108,31 @@ export function createApi(token = () => "") {
     }
     if (!response.ok) {
       const detail = data && typeof data === "object" ? data.detail : null;
-      throw new ApiError(response.status, describeError(response.status, detail), detail);
+      throw new ApiError(response.status, describeError(response.status, detail, unauthorized), detail);
     }
     return data;
   }
   return {
     get: (path) => request("GET", path),
-    blob: (path) => request("GET", path, undefined, true),
-    post: (path, body) => request("POST", path, body),
+    blob: (path) => request("GET", path, undefined, { binary: true }),
+    post: (path, body = undefined) => request("POST", path, body),
     put: (path, body) => request("PUT", path, body),
     patch: (path, body) => request("PATCH", path, body),
-    del: (path) => request("DELETE", path),
+    del: (path, options = {}) => request("DELETE", path, undefined, options),
   };
 }
 
 /**
  * Follow an event stream; EventSource retries by itself after a closed stream, and this
- * reopens it when the browser gives up (an error answer). `onState("down")` fires only when
- * the stream stays away for a while, not for the planned close after `done`.
+ * reopens it when the browser gives up (an error answer), unless `onClosed` is given: then
+ * that is called instead (the lab's run is gone). `onState("down")` fires only when the
+ * stream stays away for a while, not for the planned close after `done`.
+ * @param {(name: string, data: any) => void} onEvent
+ * @param {(state: "down" | "up") => void} onState
+ * @param {{onClosed?: () => void}} options
  */
-export function listen(path, names, onEvent, onState) {
+export function listen(path, names, onEvent, onState, options = {}) {
+  const { onClosed = null } = options;
   let source = null;
   let stopped = false;
   let down = false;
@@ -155,6 +164,11 @@ export function listen(path, names, onEvent, onState) {
     };
     source.onerror = () => {
       if (stopped) return;
+      if (onClosed && source.readyState === EventSource.CLOSED) {
+        clearTimeout(downTimer);
+        onClosed();
+        return;
+      }
       if (!downTimer && !down) {
         downTimer = setTimeout(() => {
           downTimer = 0;

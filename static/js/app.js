@@ -3,19 +3,19 @@
 import { carryOverSavedToken, showAccess, wireAccess } from "./access.js";
 import { createApi, listen } from "./api.js";
 import { LossChart } from "./chart.js";
-import { deleteWithUndo, markNewLabel, TOO_SMALL, tooSmall, wirePadFocus, wireTrainMore } from "./manage.js";
+import { deleteWithUndo, organizer, wireRecognizerDialog } from "./edits.js";
 import { NetworkView } from "./network.js";
-import { organizer } from "./organize.js";
-import { paintGrid } from "./grid.js";
-import { Pad } from "./pad.js";
+import { checker } from "./checker.js";
+import { paintGrid, wireRepaint } from "./grid.js";
+import { Pad, TOO_SMALL, tooSmall } from "./pad.js";
 import { renderResult } from "./result.js";
-import { pointAt, renderGalleries } from "./samples.js";
-import { readLimits, readNetwork, showLimitDefaults, showNetwork, showRefused, wireSettings } from "./settings.js";
-import { ACTIVE, newer, plot, renderTraining } from "./training.js";
+import { markNewLabel, pointAt, renderGalleries } from "./samples.js";
+import { buildSettings, readLimits, readNetwork, showLimitDefaults, showNetwork, showRefused, wireSettings } from "./settings.js";
+import { wireKeyboard, wirePadFocus } from "./shortcuts.js";
+import { ACTIVE, newer, plot, renderTraining, wireTrainMore } from "./training.js";
 import { wireTransfer } from "./transfer.js";
 import { $, dismissNotice, el, notify, saved } from "./ui.js";
 import { flaggedSamples, renderConfusion } from "./validation.js";
-import { wireKeyboard, wireRecognizerDialog, wireRepaint } from "./wiring.js";
 
 const app = {
   api: createApi(),
@@ -30,7 +30,7 @@ const app = {
   busy: false, // a Train request is on its way
   adding: false, // an Add sample request is on its way
   settingsDirty: false,
-  seq: { preview: 0, check: 0 },
+  checks: null, // the preview and Check (checker.js)
   freshSample: null,
 };
 const path = (suffix = "") => `recognizers/${encodeURIComponent(app.name)}${suffix}`;
@@ -117,7 +117,7 @@ async function useRecognizer(name) {
   app.net.reset();
   renderResult(null);
   await Promise.all([refreshSummary(), refreshSamples()]);
-  updatePreview();
+  app.checks.preview();
   app.stream = listen(path("/training/events"), ["status", "progress", "done"], onTraining,
     onConnection);
 }
@@ -138,7 +138,7 @@ async function refreshSummary() {
   render();
   if (regridded) {
     // Training with another grid mode drew every sample again: new thumbnails and preview.
-    updatePreview();
+    app.checks.preview();
     await refreshSamples();
   }
 }
@@ -157,7 +157,7 @@ function onConnection(state) {
     app.status = null; // a restarted server counts its trainings from 0 again
     // Messages about the outage are over; the preview asked while it lasted is asked again.
     if ($("notice-text").textContent.startsWith("Can't reach the server")) dismissNotice();
-    updatePreview();
+    app.checks.preview();
     Promise.all([refreshSummary(), refreshSamples()]).catch(fail);
   }
 }
@@ -166,7 +166,7 @@ function onConnection(state) {
 
 function onPadChange(reason) {
   renderPadState();
-  updatePreview();
+  app.checks.preview();
   if (app.pad.empty) {
     renderResult(null);
     app.net.showPath(null);
@@ -175,51 +175,7 @@ function onPadChange(reason) {
     app.net.outdated();
   }
   const model = app.summary && app.summary.model.trained;
-  if (reason !== "clear" && !app.pad.empty && model && $("auto-check").checked) check(true);
-}
-
-async function updatePreview() {
-  const seq = ++app.seq.preview;
-  const canvas = $("preview");
-  const strokes = app.pad.data();
-  if (!strokes.length) {
-    paintGrid(canvas, null, gridSize(), true);
-    canvas.dataset.strokes = "0";
-    return;
-  }
-  try {
-    const { grid } = await app.api.post("rasterize", { strokes, grid_size: gridSize(), antialias: antialias() });
-    if (seq !== app.seq.preview) return;
-    paintGrid(canvas, grid, gridSize(), true);
-    canvas.dataset.strokes = String(strokes.length); // which drawing the preview shows
-    canvas.dataset.antialias = String(antialias());
-  } catch (error) {
-    if (seq === app.seq.preview) fail(error, true);
-  }
-}
-
-async function check(auto = false) {
-  if (app.pad.empty) {
-    if (!auto) notify("Draw something first, then Check.");
-    return;
-  }
-  if (tooSmall(app.pad)) {
-    if (!auto) notify(TOO_SMALL, "error");
-    return;
-  }
-  const seq = ++app.seq.check;
-  try {
-    const body = { strokes: app.pad.data(), activations: true, member: app.net.member || 0 };
-    const result = await app.api.post(path("/check"), body);
-    if (seq === app.seq.check && !app.pad.empty) {
-      renderResult(result);
-      app.net.showPath(result);
-    }
-  } catch (error) {
-    if (seq !== app.seq.check || auto) return;
-    if (error.status === 409) notify("Train first: there is no trained model yet.", "error");
-    else fail(error);
-  }
+  if (reason !== "clear" && !app.pad.empty && model && $("auto-check").checked) app.checks.check(true);
 }
 
 // --- samples ---------------------------------------------------------------------------------
@@ -293,7 +249,7 @@ function onTraining(kind, status) {
     refreshSummary()
       .then(() => {
         if (status.state === "failed") notify(`Training failed: ${status.error}`, "error");
-        if ($("auto-check").checked && !app.pad.empty) check(true);
+        if ($("auto-check").checked && !app.pad.empty) app.checks.check(true);
       })
       .catch(fail);
   }
@@ -302,9 +258,7 @@ function onTraining(kind, status) {
 async function train() {
   let body;
   try {
-    // Fields the form does not show are kept as the recognizer has them.
-    const current = app.summary ? app.summary.network : {};
-    body = { network: { ...current, ...readNetwork() }, ...readLimits() };
+    body = { network: readNetwork(), ...readLimits() }; // every setting, as the form shows it
   } catch (error) {
     fail(error, true);
     showRefused(error);
@@ -318,6 +272,7 @@ async function train() {
     onTraining("answer", status);
   } catch (error) {
     fail(error);
+    showRefused(error);
   } finally {
     app.busy = false;
     renderTraining(app.summary, app.status, app.busy);
@@ -344,7 +299,7 @@ function toggleTraining() {
 function wire() {
   $("undo").addEventListener("click", () => app.pad.undo());
   $("clear").addEventListener("click", () => app.pad.clear());
-  $("check").addEventListener("click", () => check());
+  $("check").addEventListener("click", () => app.checks.check());
   $("sample-form").addEventListener("submit", (event) => {
     event.preventDefault();
     addSample();
@@ -362,18 +317,19 @@ function wire() {
   $("stop").addEventListener("click", stop);
   wireTransfer({ api: app.api, name: () => app.name, path, refreshSummary, refreshSamples, fail });
   $("notice-close").addEventListener("click", dismissNotice);
-  $("recognizer").addEventListener("change", (e) => useRecognizer(e.target.value).catch(fail));
+  $("recognizer").addEventListener("change", () => useRecognizer($("recognizer").value).catch(fail));
   $("auto-check").checked = saved.get("hwr.autoCheck", "") === "1";
-  $("auto-check").addEventListener("change", (e) => {
-    saved.set("hwr.autoCheck", e.target.checked ? "1" : "");
-    if (e.target.checked) check(true);
+  $("auto-check").addEventListener("change", () => {
+    const on = $("auto-check").checked;
+    saved.set("hwr.autoCheck", on ? "1" : "");
+    if (on) app.checks.check(true);
   });
   wireAccess(boot);
   wireSettings(() => (app.settingsDirty = true));
   wireKeyboard({
     undo: () => app.pad.undo(),
     clear: () => app.pad.clear(),
-    check: () => check(),
+    check: () => app.checks.check(),
     toggleTraining,
     addSample,
   });
@@ -394,6 +350,7 @@ async function boot() {
   try {
     await carryOverSavedToken();
     const health = app.api.get("health"); // the training defaults, asked for alongside
+    buildSettings(await app.api.get("settings"));
     await useRecognizer(await loadRecognizers(wanted));
     showAccess(await health);
     showLimitDefaults((await health).training_defaults);
@@ -407,6 +364,7 @@ async function boot() {
 app.pad = new Pad($("pad"), onPadChange);
 app.chart = new LossChart($("chart"), $("chart-legend"));
 app.net = new NetworkView(app.api, path, gridSize);
+app.checks = checker({ api: app.api, pad: app.pad, net: app.net, path, gridSize, antialias, fail });
 wire();
 paintGrid($("preview"), null, 12, true);
 render();

@@ -1,6 +1,9 @@
 // The learning curve: MSE against iterations (log-scale y on the left) and, when there is a
 // validation set, validation accuracy (0-100% on the right), painted at screen resolution.
-// The run's target MSE is a dashed, named line; every point of the history is drawn.
+// The run's target MSE is a dashed, named line; every point of the history is drawn. The lab
+// draws its runs' losses with it too, one line per run (setLines).
+
+import { fitCanvas } from "./canvas.js";
 
 const PAD = { right: 12, top: 10, bottom: 22 };
 const RIGHT_AXIS = 40; // room for "100%" when the accuracy line is drawn
@@ -70,12 +73,21 @@ function colour(style, name, fallback) {
   return style.getPropertyValue(name).trim() || fallback;
 }
 
+/** A loss line: [[iteration, loss], ...] in the colour of a CSS variable ("--accent").
+ * @typedef {{points: number[][], color: string}} Line */
+
 export class LossChart {
-  /** `legend` (optional) is shown while the accuracy line is drawn. */
-  constructor(canvas, legend = null) {
+  /** `legend` (optional) is shown while the accuracy line is drawn; `unit` names the x axis's
+   * steps ("iterations", "passes").
+   * @param {HTMLCanvasElement} canvas
+   * @param {HTMLElement | null} legend */
+  constructor(canvas, legend = null, { unit = "iterations" } = {}) {
     this.canvas = canvas;
     this.legend = legend;
+    this.unit = unit;
     this.points = []; // [iteration, mse, validation accuracy or null]
+    /** @type {Line[] | null} */
+    this.lines = null; // set by setLines: these instead of the points' MSE
     this.target = null; // the run's target MSE (a dashed line), or null
     this.frame = 0;
     new ResizeObserver(() => this.draw()).observe(canvas);
@@ -98,6 +110,12 @@ export class LossChart {
     this.points = history
       .filter((p) => Number.isFinite(p.iteration))
       .map((p) => [p.iteration, p.mse, Number.isFinite(p.validation_accuracy) ? p.validation_accuracy : null]);
+    this.schedule();
+  }
+
+  /** Loss lines of their own (the lab's runs), drawn instead of an MSE history. */
+  setLines(lines) {
+    this.lines = lines;
     this.schedule();
   }
 
@@ -126,22 +144,24 @@ export class LossChart {
 
   draw() {
     const canvas = this.canvas;
-    const rect = canvas.getBoundingClientRect();
-    const loss = this.points.filter(([, m]) => m > 0 && Number.isFinite(m));
-    const accuracy = this.points.filter(([, , a]) => a !== null);
-    const series = (loss.length > 1 ? 1 : 0) + (accuracy.length > 1 ? 1 : 0);
+    const lines = (this.lines || [{ points: this.points, color: "--accent" }]).map((line) => ({
+      ...line,
+      points: line.points.filter(([, m]) => m > 0 && Number.isFinite(m)),
+    }));
+    const loss = lines.filter((line) => line.points.length > 1);
+    const accuracy = this.points.filter(([, , a]) => a !== null && a !== undefined);
+    const series = loss.length + (accuracy.length > 1 ? 1 : 0);
+    const first = loss.length ? loss[0].points : [];
     canvas.classList.toggle("has-data", series > 0);
     canvas.dataset.series = String(series);
-    canvas.dataset.points = String(loss.length > 1 ? loss.length : 0);
-    canvas.dataset.from = this.points.length ? String(this.points[0][0]) : "";
-    canvas.dataset.to = this.points.length ? String(this.points[this.points.length - 1][0]) : "";
+    canvas.dataset.points = String(first.length);
+    const all = [...this.points, ...loss.flatMap((line) => line.points)].sort((a, b) => a[0] - b[0]);
+    canvas.dataset.from = all.length ? String(all[0][0]) : "";
+    canvas.dataset.to = all.length ? String(all[all.length - 1][0]) : "";
     if (this.legend) this.legend.hidden = accuracy.length < 2;
-    if (!rect.width || !rect.height) return;
-    const ratio = window.devicePixelRatio || 1;
-    canvas.width = Math.round(rect.width * ratio);
-    canvas.height = Math.round(rect.height * ratio);
-    const ctx = canvas.getContext("2d");
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    const fit = fitCanvas(canvas);
+    if (!fit) return;
+    const { ctx, width, height } = fit;
     if (!series) {
       canvas.dataset.yLabels = "";
       return;
@@ -150,20 +170,19 @@ export class LossChart {
     const style = getComputedStyle(canvas);
     const muted = colour(style, "--muted", "#888");
     const line = colour(style, "--border", "#ddd");
-    const accent = colour(style, "--accent", "#36c");
     const second = colour(style, "--chart-accuracy", "#177245");
     const goal = colour(style, "--chart-target", "#8f5208");
     ctx.font = `11px ${style.fontFamily}`;
     ctx.lineWidth = 1;
-    const h = rect.height - PAD.top - PAD.bottom;
+    const h = height - PAD.top - PAD.bottom;
 
     // The loss axis first: its labels decide how much room the left margin needs.
     let ticks = [];
     let y = null;
-    if (loss.length > 1) {
+    if (loss.length) {
       let lo = Infinity;
       let hi = -Infinity;
-      for (const [, m] of loss) (lo = Math.min(lo, m)), (hi = Math.max(hi, m));
+      for (const l of loss) for (const [, m] of l.points) (lo = Math.min(lo, m)), (hi = Math.max(hi, m));
       if (this.target) (lo = Math.min(lo, this.target)), (hi = Math.max(hi, this.target));
       // The curve fills the height, with a little air; at least a factor of 1.5 is shown.
       const span = Math.max(Math.log10(hi) - Math.log10(lo), 0.18);
@@ -176,11 +195,11 @@ export class LossChart {
     canvas.dataset.yLabels = ticks.map(([, text]) => text).join("|");
     const left = Math.max(30, ...ticks.map(([, text]) => Math.ceil(ctx.measureText(text).width) + 10));
     const right = accuracy.length > 1 ? RIGHT_AXIS : PAD.right;
-    const w = rect.width - left - right;
+    const w = width - left - right;
 
-    const all = this.points;
     const minIt = all[0][0];
-    const maxIt = Math.max(all[all.length - 1][0], minIt + 1);
+    const lastIt = all[all.length - 1][0];
+    const maxIt = Math.max(lastIt, minIt + 1);
     const x = (it) => left + ((it - minIt) / (maxIt - minIt)) * w;
 
     // Right axis first (its gridlines are dashed), so the loss gridlines lie on top.
@@ -207,15 +226,18 @@ export class LossChart {
         ctx.fillText(text, left - 6, yy);
       }
       if (this.target) this.targetLine(ctx, Math.round(y(this.target)) + 0.5, left, w, goal);
-      this.line(ctx, loss.map(([it, m]) => [x(it), y(m)]), accent, [], loss.length <= 60);
+      for (const l of loss) {
+        const stroke = colour(style, l.color, "#36c");
+        this.line(ctx, l.points.map(([it, m]) => [x(it), y(m)]), stroke, [], l.points.length <= 60);
+      }
     }
 
     ctx.fillStyle = muted;
     ctx.textBaseline = "alphabetic";
     ctx.textAlign = "left";
-    ctx.fillText(minIt.toLocaleString(), left, rect.height - 6);
+    ctx.fillText(minIt.toLocaleString(), left, height - 6);
     ctx.textAlign = "right";
-    ctx.fillText(`${all[all.length - 1][0].toLocaleString()} iterations`, left + w, rect.height - 6);
+    ctx.fillText(`${lastIt.toLocaleString()} ${this.unit}`, left + w, height - 6);
   }
 
   /** The target MSE: a thin dashed line across, named. */

@@ -64,3 +64,12 @@ export function repaintGrids(root = document) {
     if (seen) paintGrid(canvas, seen.grid, seen.size, seen.tiles);
   }
 }
+
+/** A theme switch repaints every canvas (`redraw` and the grids); a resize, the grids. */
+export function wireRepaint(redraw) {
+  matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => {
+    redraw();
+    repaintGrids();
+  });
+  window.addEventListener("resize", () => repaintGrids());
+}

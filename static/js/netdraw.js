@@ -1,9 +1,18 @@
-// The network drawn as columns of units: the inputs as their grid (12 x 12), each hidden layer
-// as a block of narrow columns, the outputs named. Of each unit's incoming connections only the
-// strongest few are drawn: blue positive, orange negative, width and opacity by magnitude.
+// The network drawn as columns of units: the inputs as their grid (12 x 12) or as named units,
+// each hidden layer as a block of narrow columns, the outputs named. Of each unit's incoming
+// connections only the strongest few are drawn: blue positive, orange negative, width and
+// opacity by magnitude. The recognizer's network card and the lab's small networks use it.
 
-import { fitCanvas, palette } from "./heat.js";
+import { fitCanvas, mix, palette, rgba } from "./canvas.js";
 import { topCount, topUnits } from "./units.js";
+
+/**
+ * A layer's weights, row-major (rows: its inputs, cols: its units), and its biases if shown.
+ * @typedef {{rows: number, cols: number, W: ArrayLike<number>, bias?: number[] | null}} Layer
+ * A network to draw: `names` of the outputs; `inputs` names the input units (else a square
+ * input is drawn as its grid); `titles` of the columns (else "inputs 12×12", "hidden 64"...).
+ * @typedef {{sizes: number[], layers: Layer[], names: string[], inputs?: string[], titles?: string[]}} Net
+ */
 
 const TOP = 18; // room for the column titles
 
@@ -23,8 +32,8 @@ export function strongest(W, rows, cols, j, k) {
 }
 
 /** Units of one layer as a block of up to 8 columns centred on x, filling the height `h`
- * from `y0`, about 11 px apart (at most `maxStep`). */
-function block(n, x, y0, h, maxStep) {
+ * from `y0`, about 11 px apart (at most `maxStep`), each of radius `radius` at most. */
+function block(n, x, y0, h, maxStep, radius = 6) {
   let cols = Math.ceil(n / Math.min(n, Math.max(1, Math.floor(h / 11))));
   cols = Math.min(cols, 8);
   const perCol = Math.ceil(n / cols);
@@ -34,18 +43,19 @@ function block(n, x, y0, h, maxStep) {
   const left = x - ((cols - 1) * dx) / 2;
   const at = [];
   for (let u = 0; u < n; u += 1) at.push([left + Math.floor(u / perCol) * dx, top + (u % perCol) * dy]);
-  return { at, r: Math.max(1.6, Math.min(dy * 0.34, 6)), width: (cols - 1) * dx, cols };
+  return { at, r: Math.max(1.6, Math.min(dy * 0.34, radius)), width: (cols - 1) * dx, cols };
 }
 
-/** Where every unit goes: [{at: [[x, y]], r, kind}] per layer. */
-function layout(net, width, height, labelWidth) {
+/** Where every unit goes: [{at: [[x, y]], r, kind}] per layer. `inputWidth`: room for the
+ * input names; `step`/`radius`: the largest spacing and radius of a unit. */
+function layout(net, width, height, labelWidth, inputWidth, step, radius) {
   const { sizes } = net;
   const pad = 8;
   const h = height - TOP - pad;
   const layers = [];
   const g = Math.round(Math.sqrt(sizes[0]));
   let inputRight;
-  if (g * g === sizes[0] && g > 1) {
+  if (!net.inputs && g * g === sizes[0] && g > 1) {
     const side = Math.min(h, width * (width < 500 ? 0.3 : 0.24));
     const cell = side / g;
     const top = TOP + (h - side) / 2;
@@ -54,16 +64,17 @@ function layout(net, width, height, labelWidth) {
     layers.push({ at, r: cell / 2, kind: "grid", cell, x: pad + side / 2 });
     inputRight = pad + side;
   } else {
-    const b = block(sizes[0], pad + 20, TOP, h, 14);
-    layers.push({ ...b, kind: "units", x: pad + 20 });
-    inputRight = pad + 20 + b.width / 2;
+    const x = pad + (inputWidth ? inputWidth + 6 : 0) + 12;
+    const b = block(sizes[0], x, TOP, h, step, radius);
+    layers.push({ ...b, kind: "units", x });
+    inputRight = x + b.width / 2;
   }
-  const out = block(sizes[sizes.length - 1], 0, TOP, h, 30);
+  const out = block(sizes[sizes.length - 1], 0, TOP, h, Math.max(step, 30), radius);
   const outX = width - pad - labelWidth - out.r - 6 - out.width / 2;
   const n = sizes.length - 1;
   for (let l = 1; l < n; l += 1) {
     const x = inputRight + ((outX - inputRight) * l) / n;
-    layers.push({ ...block(sizes[l], x, TOP, h, 14), kind: "units", x });
+    layers.push({ ...block(sizes[l], x, TOP, h, step, radius), kind: "units", x });
   }
   layers.push({ ...out, at: out.at.map(([x, y]) => [x + outX, y]), kind: "outputs", x: outX });
   return layers;
@@ -80,25 +91,8 @@ function lit(path, net) {
     v && v.length === net.sizes[i] ? v : null);
 }
 
-/**
- * Paint `net` (decoded snapshot: sizes, layers [{W, rows, cols}], names) on `canvas`; `k`
- * strongest incoming connections per unit; `path` (optional) colours the units by a Check.
- * Returns the number of connections drawn.
- */
-export function drawNetwork(canvas, net, k = 4, path = null) {
-  const fit = fitCanvas(canvas);
-  if (!fit) return 0;
-  const ctx = canvas.getContext("2d");
-  ctx.setTransform(fit.ratio, 0, 0, fit.ratio, 0, 0);
-  ctx.clearRect(0, 0, fit.width, fit.height);
-  const { css, font } = palette(canvas);
-  ctx.font = `12px ${font}`;
-  const names = net.names.map((n) => (n.length > 10 ? `${n.slice(0, 9)}…` : n));
-  const labelWidth = Math.min(90, Math.max(16, ...names.map((n) => ctx.measureText(n).width)));
-  const layers = layout(net, fit.width, fit.height, labelWidth);
-  const glow = lit(path, net);
-
-  // Connections, weakest first so the strongest lie on top.
+/** Connections, weakest first so the strongest lie on top; returns how many were drawn. */
+function drawEdges(ctx, net, layers, k, css) {
   let drawn = 0;
   ctx.lineCap = "round";
   net.layers.forEach((layer, l) => {
@@ -111,6 +105,7 @@ export function drawNetwork(canvas, net, k = 4, path = null) {
     // Hundreds of lines into one layer stay thin and see-through; a dozen may be bold.
     const dense = Math.min(1, edges.length / 400);
     for (const [i, j, w] of edges) {
+      if (!Number.isFinite(w)) continue;
       const t = Math.abs(w) / top;
       const [x0, y0] = layers[l].at[i];
       const [x1, y1] = layers[l + 1].at[j];
@@ -125,30 +120,26 @@ export function drawNetwork(canvas, net, k = 4, path = null) {
     }
   });
   ctx.globalAlpha = 1;
+  return drawn;
+}
 
-  // Units on top of the lines.
+/** Units on top of the lines: shaded by a Check (`glow`) or by their bias, when the net has one. */
+function drawUnits(ctx, net, layers, glow, path, colors) {
+  const { css, rgb } = colors;
+  const biases = net.layers.flatMap((layer) => layer.bias || []);
+  const maxBias = Math.max(0, ...biases.map((b) => Math.abs(b)).filter(Number.isFinite));
   layers.forEach((layer, l) => {
     const shade = glow ? glow[l] : null;
+    const bias = l > 0 && maxBias > 0 ? net.layers[l - 1].bias : null;
     layer.at.forEach(([x, y], u) => {
       const v = shade ? Math.max(0, Math.min(1, shade[u])) : 0;
+      const fill = bias ? rgba(mix(rgb.surface, bias[u] >= 0 ? rgb.pos : rgb.neg, Math.abs(bias[u]) / maxBias)) : css.surface;
+      ctx.beginPath();
       if (layer.kind === "grid") {
         const s = layer.cell;
-        ctx.fillStyle = css.paper;
-        ctx.fillRect(x - s / 2 + 0.5, y - s / 2 + 0.5, s - 1, s - 1);
-        if (v > 0) {
-          ctx.globalAlpha = v;
-          ctx.fillStyle = css.ink;
-          ctx.fillRect(x - s / 2 + 0.5, y - s / 2 + 0.5, s - 1, s - 1);
-          ctx.globalAlpha = 1;
-        }
-        ctx.strokeStyle = css.line;
-        ctx.lineWidth = 1;
-        ctx.strokeRect(x - s / 2 + 0.5, y - s / 2 + 0.5, s - 1, s - 1);
-        return;
-      }
-      ctx.beginPath();
-      ctx.arc(x, y, layer.r, 0, 2 * Math.PI);
-      ctx.fillStyle = css.paper;
+        ctx.rect(x - s / 2 + 0.5, y - s / 2 + 0.5, s - 1, s - 1);
+      } else ctx.arc(x, y, layer.r, 0, 2 * Math.PI);
+      ctx.fillStyle = fill;
       ctx.fill();
       if (v > 0) {
         ctx.globalAlpha = v;
@@ -156,8 +147,8 @@ export function drawNetwork(canvas, net, k = 4, path = null) {
         ctx.fill();
         ctx.globalAlpha = 1;
       }
-      ctx.strokeStyle = css.muted;
-      ctx.lineWidth = layer.r > 3 ? 1.2 : 0.8;
+      ctx.strokeStyle = layer.kind === "grid" ? css.border : css.muted;
+      ctx.lineWidth = layer.kind === "grid" ? 1 : layer.r > 3 ? 1.2 : 0.8;
       ctx.stroke();
     });
     // The hidden units that fired most on the Check, ringed as in its path below.
@@ -171,14 +162,21 @@ export function drawNetwork(canvas, net, k = 4, path = null) {
       }
     }
   });
+}
 
-  // Output names, and a title over each column.
+/** The names of the inputs and the outputs beside their units, and a title over each column. */
+function drawNames(ctx, net, layers, names, colors, width) {
+  const { css, font } = colors;
   const out = layers[layers.length - 1];
+  ctx.fillStyle = css.text;
+  ctx.textBaseline = "middle";
   if (out.cols === 1) {
-    ctx.fillStyle = css.text;
     ctx.textAlign = "left";
-    ctx.textBaseline = "middle";
     out.at.forEach(([x, y], u) => ctx.fillText(names[u], x + out.r + 6, y));
+  }
+  if (net.inputs) {
+    ctx.textAlign = "right";
+    layers[0].at.forEach(([x, y], u) => ctx.fillText(net.inputs[u] ?? "", x - layers[0].r - 6, y));
   }
   ctx.font = `11px ${font}`;
   ctx.fillStyle = css.muted;
@@ -187,11 +185,37 @@ export function drawNetwork(canvas, net, k = 4, path = null) {
   layers.forEach((layer, l) => {
     const n = net.sizes[l];
     let title = `hidden ${n}`;
-    if (l === 0) title = g * g === n ? `inputs ${g}×${g}` : `inputs ${n}`;
+    if (l === 0) title = g * g === n && layer.kind === "grid" ? `inputs ${g}×${g}` : `inputs ${n}`;
     else if (l === layers.length - 1) title = `outputs ${n}`;
     ctx.textAlign = l === 0 ? "left" : l === layers.length - 1 ? "right" : "center";
-    const x = l === 0 ? 8 : l === layers.length - 1 ? fit.width - 8 : layer.x;
-    ctx.fillText(title, x, 2);
+    const x = l === 0 ? 8 : l === layers.length - 1 ? width - 8 : layer.x;
+    ctx.fillText(net.titles ? net.titles[l] : title, x, 2);
   });
+}
+
+/**
+ * Paint `net` on `canvas`: the `k` strongest incoming connections of each unit (Infinity: all);
+ * `path` (a Check's activations) colours the units; `step` and `radius` are the largest
+ * spacing and radius of a unit (small networks may be drawn larger). Returns the number of
+ * connections drawn.
+ * @param {HTMLCanvasElement} canvas
+ * @param {Net} net
+ */
+export function drawNetwork(canvas, net, { k = 4, path = null, step = 14, radius = 6 } = {}) {
+  const fit = fitCanvas(canvas);
+  if (!fit) return 0;
+  const { ctx } = fit;
+  const colors = palette(canvas);
+  ctx.font = `12px ${colors.font}`;
+  const short = (n) => (n.length > 10 ? `${n.slice(0, 9)}…` : n);
+  const names = net.names.map(short);
+  const width = (list) => Math.max(0, ...list.map((n) => ctx.measureText(n).width));
+  const labelWidth = Math.min(90, Math.max(16, width(names)));
+  const inputWidth = net.inputs ? Math.min(90, width(net.inputs.map(short))) : 0;
+  const layers = layout(net, fit.width, fit.height, labelWidth, inputWidth, step, radius);
+  const glow = lit(path, net);
+  const drawn = drawEdges(ctx, net, layers, k, colors.css);
+  drawUnits(ctx, net, layers, glow, path, colors);
+  drawNames(ctx, net, layers, names, colors, fit.width);
   return drawn;
 }

@@ -40,9 +40,14 @@ export function decodeSnapshot(data) {
 const pathKey = (net) => (net ? `${net.members}|${net.names.join("\n")}` : "");
 
 export class NetworkView {
-  /** `path(suffix)` -> the recognizer's API path; `gridSize()` -> its grid size. */
+  /** `path(suffix)` -> the recognizer's API path; `gridSize()` -> its grid size.
+   * @param {ReturnType<typeof import("./api.js").createApi>} api
+   * @param {(suffix: string) => string} path
+   * @param {() => number} gridSize */
   constructor(api, path, gridSize) {
-    Object.assign(this, { api, path, gridSize });
+    this.api = api;
+    this.path = path;
+    this.gridSize = gridSize;
     this.card = $("network-card");
     this.canvas = $("net");
     this.maps = $("units");
@@ -65,8 +70,8 @@ export class NetworkView {
       this.pump();
     }).observe(this.card);
     document.addEventListener("visibilitychange", () => this.pump());
-    $("net-member").addEventListener("change", (e) => {
-      this.member = Number(e.target.value) || 0;
+    $("net-member").addEventListener("change", () => {
+      this.member = Number($("net-member").value) || 0;
       this.refetch();
     });
     const resized = new ResizeObserver(() => this.draw());
@@ -242,7 +247,7 @@ export class NetworkView {
     const same = acts && acts.member === net.member && net.source === "model";
     const path = same ? { grid: this.result.grid, layers: acts.layers, outputs: acts.outputs } : null;
     $("legend-fired").hidden = !path;
-    const drawn = drawNetwork(this.canvas, net, TOP_K, path);
+    const drawn = drawNetwork(this.canvas, net, { k: TOP_K, path });
     if (drawn) this.canvas.dataset.connections = String(drawn);
     if (!$("units-section").hidden) drawUnitMaps(this.maps, net.layers[0], same ? this.marked : null);
     this.frames += 1;

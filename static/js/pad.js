@@ -179,3 +179,15 @@ export class Pad {
     ctx.stroke();
   }
 }
+
+/** A drawing whose box is under 4% of the pad's size (a dot, a tiny tick) is no character. */
+export function tooSmall(pad) {
+  const points = pad.data().flat();
+  if (!points.length || !pad.width || !pad.height) return false;
+  const xs = points.map((p) => p[0]);
+  const ys = points.map((p) => p[1]);
+  const side = Math.max(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys));
+  return side < 0.04 * Math.min(pad.width, pad.height);
+}
+
+export const TOO_SMALL = "That's too small to be a character — draw it larger.";

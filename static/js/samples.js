@@ -1,7 +1,7 @@
 // Per-label galleries of sample thumbnails (the grids), with counts and a delete per sample.
 
 import { paintGrid } from "./grid.js";
-import { el } from "./ui.js";
+import { $, el } from "./ui.js";
 
 function plural(n, word) {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -113,4 +113,19 @@ export function pointAt(root, id) {
   item.classList.add("fresh");
   const remove = item.querySelector(".thumb-delete");
   if (remove) remove.focus({ preventScroll: true });
+}
+
+/** Mark the label field's text when it is a label that does not exist yet. */
+export function markNewLabel(labels) {
+  const value = $("label").value.trim();
+  const fresh = value !== "" && !labels.includes(value);
+  let mark = $("label-new");
+  if (!mark) {
+    mark = el("p", { id: "label-new", class: "label-new", "aria-live": "polite", hidden: true });
+    $("label-help").before(mark);
+  }
+  mark.hidden = !fresh;
+  mark.textContent = fresh ? `New label “${value}”: adding creates it.` : "";
+  $("label").classList.toggle("is-new", fresh);
+  return fresh;
 }

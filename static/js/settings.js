@@ -1,114 +1,100 @@
-// The settings form: network settings and training limits <-> the JSON the API takes.
+// The settings card. Its network and learning fields are built from the server's declaration
+// (GET /api/settings: the settings' JSON schema and each preset's full values), so a setting
+// added on the server shows here and goes with Train with no change to the page. The training
+// limits (max iterations, target MSE) are the server's per-run defaults, from /api/health.
 
+import { nameFields } from "./api.js";
+import { control, describe, read, refuse, show } from "./fields.js";
 import { $ } from "./ui.js";
 
-export const CLASSIC = {
-  hidden_layers: [144],
-  activation: "sigmoid",
-  learning_rate: 0.3,
-  momentum: 0,
-  bias: false,
-  mode: "classic",
-  shuffle: false,
-  loss: "squared_error",
-  augmentation: "off",
-  antialias: false,
-  validation_split: 0,
-  patience: 0,
-  reject: false,
-};
+/**
+ * @typedef {import("./fields.js").Field} Field
+ * @typedef {import("./fields.js").Property} Property
+ * @typedef {{properties: Record<string, Property>, $defs?: Record<string, Property>}} Schema
+ * @typedef {{network: Schema, presets: Record<string, Record<string, unknown>>}} Declaration
+ */
 
-const NUMBER_FIELDS = ["learning_rate", "momentum", "batch_size", "validation_split", "patience"];
-const CHOICES = ["activation", "mode", "loss", "augmentation"];
-const SWITCHES = ["bias", "shuffle", "antialias", "reject"];
+// Layout only (what a field is comes from the schema): the fields that shape the network and
+// its updates sit under Network; every other one, a new one too, under Learning.
+const NETWORK = ["preset", "hidden_layers", "activation", "learning_rate", "momentum", "bias", "seed", "mode", "batch_size", "shuffle"];
+
+/** @type {{fields: Field[], presets: Record<string, Record<string, unknown>>, preset: Field | null} | null} */
+let form = null;
+
+/** Build the network and learning fields from the server's declaration (once). */
+export function buildSettings(declaration) {
+  if (form) return;
+  const { properties, $defs = {} } = declaration.network;
+  const presets = declaration.presets;
+  const fields = Object.entries(properties).map(([name, prop]) => describe(name, prop, $defs));
+  // The field whose choices are the presets' names picks one: its null choice is "Custom".
+  const preset = fields.find((f) => f.kind === "choice" && f.choices.some((c) => c !== null) &&
+    f.choices.every((c) => c === null || Object.hasOwn(presets, String(c)))) || null;
+  for (const [group, inGroup] of /** @type {[string, boolean][]} */ ([["network-fields", true], ["learning-fields", false]])) {
+    const mine = fields.filter((f) => NETWORK.includes(f.name) === inGroup);
+    // Switches last: they line up at the end of the grid, as one row of check boxes.
+    mine.sort((a, b) => Number(a.kind === "switch") - Number(b.kind === "switch"));
+    const legend = $(group).querySelector("legend");
+    $(group).replaceChildren(legend, ...mine.map((f) => control(f, f === preset ? "Custom" : "none")));
+  }
+  nameFields(Object.fromEntries(fields.map((f) => [f.name, f.label])));
+  form = { fields, presets, preset };
+}
 
 /** Fill the form from a recognizer's network settings. */
 export function showNetwork(network) {
-  $("preset").value = network.preset === "classic" ? "classic" : "";
-  const hidden = network.hidden_layers || [];
-  $("hidden_layers").value = hidden.length ? hidden.join(", ") : "0";
-  for (const name of CHOICES) $(name).value = network[name];
-  for (const name of NUMBER_FIELDS) $(name).value = String(network[name]);
-  for (const name of SWITCHES) $(name).checked = Boolean(network[name]);
-  $("seed").value = network.seed === null || network.seed === undefined ? "" : String(network.seed);
+  if (!form) return;
+  for (const field of form.fields) show(field, field.name in network ? network[field.name] : field.prop.default);
   syncMode();
 }
 
 /** Batch size only means something for mini-batch updates. */
-export function syncMode() {
-  $("batch_size").disabled = $("mode").value !== "minibatch";
+function syncMode() {
+  if ($("batch_size") && $("mode")) $("batch_size").disabled = $("mode").value !== "minibatch";
 }
 
-/** Picking the classic preset fills in its fields (editing a field later leaves the preset). */
-export function applyPreset() {
-  if ($("preset").value !== "classic") return;
-  const seed = $("seed").value.trim();
-  showNetwork({ ...CLASSIC, preset: "classic", batch_size: $("batch_size").value, seed: seed || null });
+/** Picking a preset fills in its values; a value it leaves unset (null: a seed) stays. */
+function applyPreset() {
+  const values = form && form.presets[$(form.preset.name).value];
+  if (!values) return;
+  for (const field of form.fields) {
+    if (field.name in values && (values[field.name] !== null || field === form.preset)) show(field, values[field.name]);
+  }
+  syncMode();
 }
 
-/** A refused field: the error names it, so the page can mark and focus it. */
-function refuse(id, message) {
-  const error = new Error(message);
-  error.field = id;
-  return error;
+/** The network settings to send with Train: every field of the form; throws a Refusal. */
+export function readNetwork() {
+  /** @type {Record<string, unknown>} */
+  const network = {};
+  for (const field of form ? form.fields : []) {
+    try {
+      network[field.name] = read(field);
+    } catch (error) {
+      // A field the form disables (batch size in per-sample mode) is not asked for: a value
+      // it cannot read goes as the default.
+      if (!$(field.name).disabled) throw error;
+      network[field.name] = field.prop.default;
+    }
+  }
+  return network;
 }
 
-function number(id, label) {
-  const raw = $(id).value.trim();
-  const value = Number(raw);
-  if (raw === "" || !Number.isFinite(value)) throw refuse(id, `${label} must be a number.`);
-  return value;
+/** The field a refusal names: the page's own check, or the server's 422 on network.<name>. */
+function refusedField(error) {
+  if (error.field) return error.field;
+  const detail = Array.isArray(error.detail) ? error.detail : [];
+  const loc = detail.map((d) => d && d.loc).find((l) => Array.isArray(l) && l[1] === "network");
+  return loc && $(String(loc[2])) ? String(loc[2]) : null;
 }
 
 /** Open the settings, mark the refused field (aria-invalid) and put the caret in it. */
 export function showRefused(error) {
+  const id = refusedField(error);
+  if (!id) return;
   $("settings").open = true;
-  if (!error.field) return;
-  const field = $(error.field);
-  field.setAttribute("aria-invalid", "true");
-  field.focus();
-}
-
-/** The network settings to send with Train; throws an Error with a plain message. */
-export function readNetwork() {
-  const text = $("hidden_layers").value.trim();
-  const parts = text === "" || text === "0" || /^none$/i.test(text) ? [] : text.split(/[\s,;x×]+/);
-  const hidden = parts.filter(Boolean).map(Number);
-  if (hidden.some((n) => !Number.isInteger(n) || n < 1 || n > 1024) || hidden.length > 8) {
-    throw refuse("hidden_layers", "Hidden layers: up to 8 sizes between 1 and 1024, separated by commas (e.g. 64, 32).");
-  }
-  const seedText = $("seed").value.trim();
-  if (seedText && !/^\d+$/.test(seedText)) throw refuse("seed", "Seed must be a whole number, or empty for a random start.");
-  const share = number("validation_split", "Validation share");
-  if (share < 0 || share > 0.5) throw refuse("validation_split", "Validation share must be between 0 and 0.5 (0.2 holds out a fifth).");
-  const patience = number("patience", "Patience");
-  if (!Number.isInteger(patience) || patience < 0) throw refuse("patience", "Patience must be a whole number of 0 or more.");
-  let batch = Number($("batch_size").value);
-  if ($("mode").value === "minibatch") {
-    batch = number("batch_size", "Batch size");
-    if (!Number.isInteger(batch) || batch < 1 || batch > 4096) {
-      throw refuse("batch_size", "Batch size must be a whole number from 1 to 4096 (e.g. 32).");
-    }
-  } else if (!Number.isInteger(batch) || batch < 1) batch = 32; // not used by per-sample updates
-  const network = {
-    hidden_layers: hidden,
-    activation: $("activation").value,
-    learning_rate: number("learning_rate", "Learning rate"),
-    momentum: number("momentum", "Momentum"),
-    bias: $("bias").checked,
-    mode: $("mode").value,
-    batch_size: batch,
-    shuffle: $("shuffle").checked,
-    seed: seedText ? Number(seedText) : null,
-    loss: $("loss").value,
-    augmentation: $("augmentation").value,
-    antialias: $("antialias").checked,
-    validation_split: share,
-    patience,
-    reject: $("reject").checked,
-  };
-  network.preset = $("preset").value === "classic" ? "classic" : null;
-  return network;
+  $(id).setAttribute("aria-invalid", "true");
+  $(id).focus();
 }
 
 /** Show the server's training defaults as the limit fields' values (when not set already). */
@@ -140,12 +126,13 @@ export function readLimits() {
 
 /** Editing a network or learning field marks the form dirty (`dirty()`) and leaves the preset. */
 export function wireSettings(dirty) {
-  $("settings-form").addEventListener("input", (e) => e.target.removeAttribute("aria-invalid"));
+  $("settings-form").addEventListener("input", (e) => /** @type {Element} */ (e.target).removeAttribute("aria-invalid"));
   for (const fields of [$("network-fields"), $("learning-fields")]) {
     fields.addEventListener("input", (e) => {
       dirty();
-      if (e.target.id === "preset") applyPreset();
-      else if ($("preset").value === "classic") $("preset").value = "";
+      const preset = form && form.preset ? $(form.preset.name) : null;
+      if (preset && e.target === preset) applyPreset();
+      else if (preset) preset.value = "";
       syncMode();
     });
   }

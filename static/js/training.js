@@ -198,7 +198,7 @@ function renderProgress(status, ran) {
   if (box.hidden) return;
   const limit = status.max_iterations;
   const done = status.iterations;
-  const bar = $("progress-bar");
+  const bar = /** @type {HTMLProgressElement} */ (document.getElementById("progress-bar"));
   bar.max = limit || 1;
   bar.value = limit ? Math.min(done, limit) : 0;
   bar.hidden = !limit;
@@ -216,4 +216,12 @@ function renderProgress(status, ran) {
   $("progress-target").textContent = Number.isFinite(target) && target > 0
     ? `stops at MSE ${Number(target.toPrecision(3))} (dashed)`
     : "no target MSE";
+}
+
+/** "Continue to MSE x": put the lower target in the settings and train with it. */
+export function wireTrainMore(train) {
+  $("train-more-go").addEventListener("click", () => {
+    $("target_mse").value = $("train-more-go").dataset.target;
+    train();
+  });
 }

@@ -1,7 +1,14 @@
 // Small DOM helpers: elements built with textContent only (labels are user data), notices,
 // number formats and file transfer.
 
-export const $ = (id) => document.getElementById(id);
+/**
+ * An element of the page by its id. Typed as any of the controls a page looks up by id (an
+ * input, a select, a canvas, a dialog, a details), so their properties are checked by name.
+ * @typedef {HTMLInputElement & HTMLSelectElement & HTMLCanvasElement & HTMLDialogElement & HTMLDetailsElement} Control
+ * @param {string} id
+ * @returns {Control}
+ */
+export const $ = (id) => /** @type {Control} */ (document.getElementById(id));
 
 /** `el("li", {class: "x", "aria-label": "y"}, "text", child)`: never parses HTML. */
 export function el(tag, attrs = {}, ...children) {

@@ -3,7 +3,7 @@
 // and the path of one drawing through the network (input grid, activations, outputs).
 
 import { paintGrid } from "./grid.js";
-import { diverging, fitCanvas, palette, pixel } from "./heat.js";
+import { diverging, fitCanvas, palette, pixel } from "./canvas.js";
 import { el } from "./ui.js";
 
 /** Tiles per row for `n` units: 12 for 144. */
@@ -47,7 +47,8 @@ export function drawUnitMaps(canvas, layer, marked = null) {
       for (let y = ya; y < yb; y += 1) px.fill(colour, y * W + xa, y * W + xb);
     }
   }
-  const ctx = canvas.getContext("2d");
+  const ctx = fit.ctx;
+  ctx.setTransform(1, 0, 0, 1, 0, 0); // the tiles are laid out in backing-store pixels
   ctx.putImageData(image, 0, 0);
   canvas.dataset.tiles = String(n);
   if (marked && marked.size) {

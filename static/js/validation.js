@@ -84,7 +84,7 @@ export function renderAccuracy(summary, status, ran) {
 // --- the confusion matrix --------------------------------------------------------------------
 
 // What is shown: the validation's identity, the picked cell [i, j], and what to draw it with.
-const state = { key: "", cell: null, samples: [], gridSize: 12, onShow: () => {} };
+const state = { key: "", cell: null, samples: [], gridSize: 12, onShow: (_id) => {} };
 
 /** Show the model's confusion matrix (or why there is none); `samples` feed the thumbnails and
  * `onShow(id)` points at one of them in the galleries. */
@@ -141,7 +141,7 @@ function cell(validation, i, j) {
   button.addEventListener("click", () => {
     state.cell = picked ? null : [i, j];
     drawTable(validation);
-    const again = document.querySelector(`#confusion td[data-row="${i}"][data-col="${j}"] button`);
+    const again = /** @type {HTMLElement | null} */ (document.querySelector(`#confusion td[data-row="${i}"][data-col="${j}"] button`));
     if (again) again.focus({ preventScroll: true });
   });
   return el("td", attrs, button);

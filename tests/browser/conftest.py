@@ -13,6 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.browser.drawing import seed_samples
+from tests.browser.helpers import OwnServer, auth, serve
 from tests.helpers import Server
 
 CHROMIUM_ARGS = [
@@ -52,16 +54,19 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    server = Server(tmp_path_factory.mktemp("browser") / "data").start()
-    yield server
-    server.stop()
+    yield from serve(tmp_path_factory)
 
 
 @pytest.fixture
 def recognizer(live_server: Server) -> str:
     """A fresh recognizer per test, so tests share a server but not their data."""
     name = f"t-{uuid.uuid4().hex[:10]}"
-    r = httpx.post(f"{live_server.url}/api/recognizers", json={"name": name}, timeout=10)
+    r = httpx.post(
+        f"{live_server.url}/api/recognizers",
+        json={"name": name},
+        headers=auth(live_server),
+        timeout=10,
+    )
     assert r.status_code == 201, r.text
     return name
 
@@ -118,3 +123,23 @@ def make_page(browser: Any, tmp_path: Path) -> Iterator[Any]:
 def app_page(make_page: Any, live_server: Server, recognizer: str) -> tuple[Any, Watched]:
     """The page on a fresh recognizer, at desktop size."""
     return make_page(f"{live_server.url}/?r={recognizer}")
+
+
+@pytest.fixture
+def seeded_page(make_page: Any, live_server: Server, recognizer: str) -> Any:
+    """`seeded_page(labels, per_label, **context_options)` -> (page, watched): the recognizer
+    gets synthetic samples of `labels` through the API, then the page opens on it."""
+
+    def open_seeded(labels: list[str], per_label: int, **options: Any) -> tuple[Any, Watched]:
+        seed_samples(live_server.url, recognizer, labels, per_label)
+        return make_page(f"{live_server.url}/?r={recognizer}", **options)  # type: ignore[no-any-return]
+
+    return open_seeded
+
+
+@pytest.fixture
+def own_server(tmp_path: Path) -> Iterator[OwnServer]:
+    """A server of the test's own, which it may kill and start again; killed at the end."""
+    own = OwnServer(tmp_path / "data")
+    yield own
+    own.kill()

@@ -20,33 +20,14 @@ from typing import Any
 import httpx
 from playwright.sync_api import expect, sync_playwright
 
-from app.synth import dataset
 from tests.browser.conftest import CHROMIUM_ARGS
 from tests.browser.drawing import draw_letter, fit, mouse_draw, pad_box, scribble
+from tests.browser.helpers import add_samples, train_in_page
 from tests.helpers import Server
 
 # What a person might teach it: a few letters, and a zero that looks like the O.
 SHAPES = {"L": "L", "O": "O", "X": "X", "V": "V", "C": "C", "Z": "Z", "0": "O"}
 PER_LABEL = 12
-
-
-def seed(url: str) -> None:
-    for i, (label, shape) in enumerate(SHAPES.items()):
-        for _, strokes in dataset([shape], PER_LABEL, seed=40 + i):
-            r = httpx.post(
-                f"{url}/api/recognizers/default/samples",
-                json={"label": label, "strokes": strokes},
-                timeout=10,
-            )
-            assert r.status_code == 201, r.text
-
-
-def train(page: Any) -> None:
-    page.click("#settings summary")
-    page.fill("#seed", "5")
-    page.click("#settings summary")
-    page.click("#train")
-    expect(page.locator("#train-state")).to_have_text("Trained", timeout=120_000)
 
 
 def open_wrong_cell(page: Any) -> None:
@@ -114,7 +95,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         server = Server(Path(tmp) / "data").start()
         try:
-            seed(server.url)
+            add_samples(server.url, "default", SHAPES, PER_LABEL, seed=40)
             url = f"{server.url}/?r=default"
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(
@@ -124,7 +105,7 @@ def main() -> None:
                 page = browser.new_page(viewport=desktop, color_scheme="light")
                 page.goto(url)
                 page.wait_for_selector("body[data-ready=true]")
-                train(page)
+                train_in_page(page, {"seed": "5"}, timeout=120)
                 draw_letter(page, "O", seed=99)
                 page.click("#check")
                 expect(page.locator("#bars li")).to_have_count(len(SHAPES))

@@ -9,7 +9,7 @@ import numpy as np
 import onnxruntime as ort
 import pytest
 
-from tests.browser.drawing import draw_letter, seed_samples
+from tests.browser.drawing import draw_letter
 from tests.browser.pw import expect
 from tests.helpers import Server
 
@@ -19,12 +19,9 @@ LABELS = ["L", "O", "X"]
 
 
 def test_export_onnx_downloads_a_model_that_answers_as_check(
-    app_page: Any, live_server: Server, recognizer: str, tmp_path: Path
+    seeded_page: Any, live_server: Server, recognizer: str, tmp_path: Path
 ) -> None:
-    seed_samples(live_server.url, recognizer, LABELS, per_label=5)
-    page, _ = app_page
-    page.reload()
-    page.wait_for_selector("body[data-ready=true]")
+    page, _ = seeded_page(LABELS, per_label=5)
     button = page.get_by_role("button", name="Export ONNX")
     expect(button).to_be_disabled()  # like Export model: nothing to export yet
 

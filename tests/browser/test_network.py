@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from tests.browser.drawing import draw_letter, seed_samples
+from tests.browser.helpers import pixels_of, train_in_page, training
 from tests.browser.pw import expect
 from tests.helpers import Server, wait_for
 
@@ -33,12 +34,6 @@ HASH = """(selector) => {
 
 def api(url: str, recognizer: str, suffix: str = "") -> str:
     return f"{url}/api/recognizers/{recognizer}{suffix}"
-
-
-def training(url: str, recognizer: str) -> dict[str, Any]:
-    r = httpx.get(api(url, recognizer, "/training"), timeout=10)
-    assert r.status_code == 200, r.text
-    return dict(r.json())
 
 
 def start(url: str, recognizer: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -67,15 +62,10 @@ def changes(page: Any, selector: str, timeout: float = 15) -> None:
 
 
 def test_a_sub_second_training_draws_every_pass_with_its_limits_and_time(
-    make_page: Any, live_server: Server, recognizer: str
+    seeded_page: Any, live_server: Server, recognizer: str
 ) -> None:
-    seed_samples(live_server.url, recognizer, ["L", "O"], per_label=3)
-    page, _ = make_page(f"{live_server.url}/?r={recognizer}")
-    page.click("#settings summary")
-    page.fill("#max_iterations", "12")
-    page.fill("#target_mse", "0")
-    page.click("#train")
-    expect(page.locator("#train-state")).to_have_text("Trained", timeout=30_000)
+    page, _ = seeded_page(["L", "O"], per_label=3)
+    train_in_page(page, {"max_iterations": "12", "target_mse": "0"}, timeout=30)
     status = training(live_server.url, recognizer)  # 12 short passes: well under a second
     history = status["history"]
     assert [p["iteration"] for p in history] == list(range(13)), history
@@ -97,6 +87,7 @@ def test_a_sub_second_training_draws_every_pass_with_its_limits_and_time(
 
     # Trained again with the same labels it continues, and the page says so; the target MSE is
     # a dashed line on the chart, named.
+    page.click("#settings summary")
     page.fill("#max_iterations", "6")
     page.fill("#target_mse", "0.0001")
     job = status["job"]
@@ -121,21 +112,7 @@ def test_a_sub_second_training_draws_every_pass_with_its_limits_and_time(
     assert len(status["history"]) == done + 1
     labels = chart.get_attribute("data-y-labels") or ""
     assert labels and "000" not in labels.replace("0.000", ""), labels
-    target = page.evaluate(
-        """() => {
-          const canvas = document.querySelector('#chart');
-          const hex = getComputedStyle(canvas).getPropertyValue('--chart-target').trim();
-          const rgb = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
-          const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-          let n = 0;
-          for (let i = 0; i < data.length; i += 4) {
-            let d = 0;
-            for (let k = 0; k < 3; k += 1) d += Math.abs(data[i + k] - rgb[k]);
-            if (d < 60 && data[i + 3] > 150) n += 1;
-          }
-          return n;
-        }"""
-    )
+    target = pixels_of(page, "#chart", "--chart-target", near=60, alpha=150)
     assert target > 30, "the target MSE line is not drawn"
 
 
@@ -191,10 +168,9 @@ def test_axis_labels_are_readable_for_any_range(app_page: Any) -> None:
 
 
 def test_a_page_reloaded_mid_run_draws_the_curve_from_iteration_0(
-    make_page: Any, live_server: Server, recognizer: str
+    seeded_page: Any, live_server: Server, recognizer: str
 ) -> None:
-    seed_samples(live_server.url, recognizer, ["L", "O", "X"], per_label=4)
-    page, _ = make_page(f"{live_server.url}/?r={recognizer}")
+    page, _ = seeded_page(["L", "O", "X"], per_label=4)
     start(live_server.url, recognizer, ENDLESS)
     try:
         expect(page.locator("#train-state")).to_have_text("Training…")
@@ -216,10 +192,9 @@ def test_a_page_reloaded_mid_run_draws_the_curve_from_iteration_0(
 
 
 def test_the_network_and_the_unit_maps_move_while_it_trains_and_rest_after(
-    make_page: Any, live_server: Server, recognizer: str, tmp_path: Path
+    seeded_page: Any, live_server: Server, recognizer: str, tmp_path: Path
 ) -> None:
-    seed_samples(live_server.url, recognizer, ["L", "O", "X"], per_label=5)
-    page, _ = make_page(f"{live_server.url}/?r={recognizer}")
+    page, _ = seeded_page(["L", "O", "X"], per_label=5)
     card = page.locator("#network-card")
     # No model, no training: the card says what it will show.
     card.scroll_into_view_if_needed()

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from tests.browser.drawing import draw_letter, pad_box, seed_samples
+from tests.browser.helpers import OwnServer
 from tests.browser.pw import expect
 from tests.helpers import Server
 
@@ -55,12 +56,9 @@ def test_a_label_that_does_not_exist_yet_is_marked_new_before_adding(app_page: A
 
 
 def test_added_message_counts_the_label_and_all_and_goes_when_drawing_again(
-    app_page: Any, live_server: Server, recognizer: str
+    seeded_page: Any, live_server: Server, recognizer: str
 ) -> None:
-    seed_samples(live_server.url, recognizer, ["L", "X"], per_label=3)
-    page, _ = app_page
-    page.reload()
-    page.wait_for_selector("body[data-ready=true]")
+    page, _ = seeded_page(["L", "X"], per_label=3)
     add_with_enter(page, "O", seed=4)
     expect(page.locator("#notice-text")).to_have_text("Added a sample of “O” (1 of O, 7 in all).")
     draw_letter(page, "O", seed=5)
@@ -86,12 +84,9 @@ def test_a_tiny_drawing_is_neither_checked_nor_added(app_page: Any) -> None:
 
 
 def test_a_deleted_sample_can_be_undone(
-    app_page: Any, live_server: Server, recognizer: str
+    seeded_page: Any, live_server: Server, recognizer: str
 ) -> None:
-    seed_samples(live_server.url, recognizer, ["L", "X"], per_label=2)
-    page, _ = app_page
-    page.reload()
-    page.wait_for_selector("body[data-ready=true]")
+    page, _ = seeded_page(["L", "X"], per_label=2)
     expect(page.locator("#sample-total")).to_have_text("4")
     page.get_by_role("button", name="Delete sample 1 of L").click()
     expect(page.locator("#sample-total")).to_have_text("3")
@@ -103,12 +98,9 @@ def test_a_deleted_sample_can_be_undone(
 
 
 def test_train_with_the_target_already_met_offers_a_lower_target(
-    app_page: Any, live_server: Server, recognizer: str
+    seeded_page: Any, live_server: Server, recognizer: str
 ) -> None:
-    seed_samples(live_server.url, recognizer, ["L", "X"], per_label=3)
-    page, _ = app_page
-    page.reload()
-    page.wait_for_selector("body[data-ready=true]")
+    page, _ = seeded_page(["L", "X"], per_label=3)
     page.locator("#settings summary").click()
     page.fill("#target_mse", "0.2")  # a new network starts near 0.49
     page.click("#train")
@@ -129,38 +121,30 @@ def test_train_with_the_target_already_met_offers_a_lower_target(
 
 
 def test_a_server_restart_during_training_reads_failed_and_the_page_recovers(
-    make_page: Any, tmp_path: Path
+    make_page: Any, own_server: OwnServer
 ) -> None:
-    server = Server(tmp_path / "data").start()
-    try:
-        seed_samples(server.url, "default", ["L", "X"], per_label=3)
-        page, _ = make_page(f"{server.url}/?r=default")
-        r = httpx.post(
-            f"{server.url}/api/recognizers/default/training",
-            json={"max_iterations": 10_000_000, "target_mse": 0},
-            timeout=10,
-        )
-        assert r.status_code == 202, r.text
-        expect(page.locator("#train-state")).to_have_text("Training…", timeout=15_000)
+    seed_samples(own_server.url, "default", ["L", "X"], per_label=3)
+    page, _ = make_page(f"{own_server.url}/?r=default")
+    r = httpx.post(
+        f"{own_server.url}/api/recognizers/default/training",
+        json={"max_iterations": 10_000_000, "target_mse": 0},
+        timeout=10,
+    )
+    assert r.status_code == 202, r.text
+    expect(page.locator("#train-state")).to_have_text("Training…", timeout=15_000)
 
-        server.kill()
-        server.stop()
-        expect(page.locator("#connection")).to_be_visible()
-        strokes = draw_letter(page, "L", seed=6)  # its preview cannot be asked for now
-        expect(page.locator("#notice")).to_contain_text("Can't reach the server")
-        expect(page.locator("#preview")).to_have_attribute("data-strokes", "0")
+    own_server.kill()
+    expect(page.locator("#connection")).to_be_visible()
+    strokes = draw_letter(page, "L", seed=6)  # its preview cannot be asked for now
+    expect(page.locator("#notice")).to_contain_text("Can't reach the server")
+    expect(page.locator("#preview")).to_have_attribute("data-strokes", "0")
 
-        again = Server(tmp_path / "data")
-        again.port, again.url = server.port, server.url
-        server = again.start()
-        expect(page.locator("#connection")).to_be_hidden(timeout=15_000)
-        expect(page.locator("#notice")).to_be_hidden()
-        expect(page.locator("#preview")).to_have_attribute("data-strokes", str(strokes))
-        expect(page.locator("#train-state")).to_have_text("Training failed")
-        expect(page.locator("#train-reason")).to_contain_text("interrupted by a server restart")
-    finally:
-        server.kill()
-        server.stop()
+    own_server.start_again()
+    expect(page.locator("#connection")).to_be_hidden(timeout=15_000)
+    expect(page.locator("#notice")).to_be_hidden()
+    expect(page.locator("#preview")).to_have_attribute("data-strokes", str(strokes))
+    expect(page.locator("#train-state")).to_have_text("Training failed")
+    expect(page.locator("#train-reason")).to_contain_text("interrupted by a server restart")
 
 
 def test_imports_say_what_was_added_skipped_and_which_model_came_in(
@@ -221,12 +205,9 @@ def dialog_ok(page: Any, value: str | None = None) -> None:
 
 
 def test_labels_rename_merge_and_delete_all_and_a_sample_moves(
-    app_page: Any, live_server: Server, recognizer: str
+    seeded_page: Any, live_server: Server, recognizer: str
 ) -> None:
-    seed_samples(live_server.url, recognizer, ["L", "O", "X"], per_label=2)
-    page, _ = app_page
-    page.reload()
-    page.wait_for_selector("body[data-ready=true]")
+    page, _ = seeded_page(["L", "O", "X"], per_label=2)
     api = f"{live_server.url}/api/recognizers/{recognizer}"
 
     def counts() -> dict[str, int]:
@@ -276,12 +257,9 @@ def test_the_recognizer_menu_renames_and_deletes_it(
 
 
 def test_one_tab_stop_per_gallery_and_arrow_keys_among_its_samples(
-    app_page: Any, live_server: Server, recognizer: str
+    seeded_page: Any, live_server: Server, recognizer: str
 ) -> None:
-    seed_samples(live_server.url, recognizer, ["L", "X"], per_label=3)
-    page, _ = app_page
-    page.reload()
-    page.wait_for_selector("body[data-ready=true]")
+    page, _ = seeded_page(["L", "X"], per_label=3)
     expect(page.locator("h1")).to_have_count(1)
     first = page.get_by_role("button", name="Delete sample 1 of L")
     first.focus()
@@ -350,16 +328,14 @@ def test_placeholders_are_readable_in_the_dark_theme(
 
 
 def test_settings_say_what_0_means_and_refuse_a_fractional_batch_size(
-    app_page: Any, live_server: Server, recognizer: str
+    seeded_page: Any, live_server: Server, recognizer: str
 ) -> None:
-    seed_samples(live_server.url, recognizer, ["L", "X"], per_label=3)
-    page, _ = app_page
-    page.reload()
-    page.wait_for_selector("body[data-ready=true]")
+    page, _ = seeded_page(["L", "X"], per_label=3)
     page.locator("#settings summary").click()
     hidden = page.locator("#hidden_layers")
     expect(hidden).not_to_have_attribute("placeholder", "144")  # no value-like placeholder
-    expect(page.locator("#hidden-hint")).to_contain_text("0 = no hidden layer")
+    hint = hidden.get_attribute("aria-describedby")
+    expect(page.locator(f"#{hint}")).to_contain_text("0 = no hidden layer")
     # The training limits show the server's effective defaults as values, not "default".
     defaults = httpx.get(f"{live_server.url}/api/health").json()["training_defaults"]
     expect(page.locator("#max_iterations")).to_have_value(str(defaults["max_iterations"]))
@@ -389,11 +365,11 @@ def test_settings_say_what_0_means_and_refuse_a_fractional_batch_size(
 
 
 def test_phone_width_taps_to_show_sample_buttons_and_lets_the_page_scroll(
-    make_page: Any, live_server: Server, recognizer: str
+    seeded_page: Any, live_server: Server, recognizer: str
 ) -> None:
-    seed_samples(live_server.url, recognizer, ["L", "X"], per_label=3)
-    page, _ = make_page(
-        f"{live_server.url}/?r={recognizer}",
+    page, _ = seeded_page(
+        ["L", "X"],
+        per_label=3,
         viewport={"width": 375, "height": 740},
         has_touch=True,
         is_mobile=True,

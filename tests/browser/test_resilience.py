@@ -1,7 +1,6 @@
 """The page against a server that asks for a token, and one that restarts under it."""
 
 import re
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,6 +9,7 @@ import httpx
 import pytest
 
 from tests.browser.drawing import draw_letter, seed_samples
+from tests.browser.helpers import OwnServer, serve
 from tests.browser.pw import expect
 from tests.helpers import Server
 
@@ -21,22 +21,7 @@ TOKEN = "s3cret-token"
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """This module's server asks for a bearer token on every change."""
-    server = Server(tmp_path_factory.mktemp("token") / "data", env={"HWR_API_TOKEN": TOKEN}).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def recognizer(live_server: Server) -> str:
-    name = f"t-{uuid.uuid4().hex[:10]}"
-    r = httpx.post(
-        f"{live_server.url}/api/recognizers",
-        json={"name": name},
-        headers={"Authorization": f"Bearer {TOKEN}"},
-        timeout=10,
-    )
-    assert r.status_code == 201, r.text
-    return name
+    yield from serve(tmp_path_factory, {"HWR_API_TOKEN": TOKEN})
 
 
 def test_the_token_is_asked_once_and_then_carries_training_and_check(
@@ -114,30 +99,24 @@ def seed_samples_with_token(url: str, recognizer: str) -> None:
             assert r.status_code == 201, r.text
 
 
-def test_events_stream_comes_back_after_a_server_restart(make_page: Any, tmp_path: Path) -> None:
-    server = Server(tmp_path / "data").start()
-    try:
-        seed_samples(server.url, "default", ["L", "X"], per_label=3)
-        page, _ = make_page(f"{server.url}/?r=default")
-        expect(page.locator("#connection")).to_be_hidden()
+def test_events_stream_comes_back_after_a_server_restart(
+    make_page: Any, own_server: OwnServer
+) -> None:
+    seed_samples(own_server.url, "default", ["L", "X"], per_label=3)
+    page, _ = make_page(f"{own_server.url}/?r=default")
+    expect(page.locator("#connection")).to_be_hidden()
 
-        server.kill()
-        server.stop()  # closes its log
-        expect(page.locator("#connection")).to_be_visible()
-        expect(page.locator("#connection")).to_contain_text("Reconnecting")
-        again = Server(tmp_path / "data")
-        again.port, again.url = server.port, server.url
-        server = again.start()
-        expect(page.locator("#connection")).to_be_hidden(timeout=15_000)
+    own_server.kill()
+    expect(page.locator("#connection")).to_be_visible()
+    expect(page.locator("#connection")).to_contain_text("Reconnecting")
+    own_server.start_again()
+    expect(page.locator("#connection")).to_be_hidden(timeout=15_000)
 
-        # The stream is live again: a training started elsewhere shows up on the page.
-        r = httpx.post(f"{server.url}/api/recognizers/default/training", json={}, timeout=10)
-        assert r.status_code == 202, r.text
-        expect(page.locator("#train-state")).to_have_text("Trained", timeout=30_000)
-        expect(page.locator("#train-reason")).to_contain_text("Finished after")
-    finally:
-        server.kill()
-        server.stop()
+    # The stream is live again: a training started elsewhere shows up on the page.
+    r = httpx.post(f"{own_server.url}/api/recognizers/default/training", json={}, timeout=10)
+    assert r.status_code == 202, r.text
+    expect(page.locator("#train-state")).to_have_text("Trained", timeout=30_000)
+    expect(page.locator("#train-reason")).to_contain_text("Finished after")
 
 
 def test_the_page_works_on_localhost_too(

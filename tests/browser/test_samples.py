@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.browser.drawing import draw_letter, seed_samples
+from tests.browser.drawing import draw_letter
 from tests.browser.pw import expect
 from tests.helpers import Server
 
@@ -99,12 +99,9 @@ def test_label_with_markup_is_shown_as_text(app_page: Any, live_server: Server) 
 
 
 def test_export_then_import_the_dataset_and_the_model(
-    app_page: Any, live_server: Server, recognizer: str, tmp_path: Path
+    seeded_page: Any, live_server: Server, recognizer: str, tmp_path: Path
 ) -> None:
-    seed_samples(live_server.url, recognizer, ["L", "O"], per_label=3)
-    page, _ = app_page
-    page.reload()
-    page.wait_for_selector("body[data-ready=true]")
+    page, _ = seeded_page(["L", "O"], per_label=3)
     with page.expect_download() as download:
         page.click("#export-dataset")
     dataset = tmp_path / "dataset.json"

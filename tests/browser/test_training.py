@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from tests.browser.drawing import draw_letter, seed_samples
+from tests.browser.helpers import train_in_page
 from tests.browser.pw import expect
 from tests.helpers import Server
 
@@ -105,16 +106,11 @@ def test_train_live_progress_stop_then_check(
 
 
 def test_train_with_defaults_finishes_and_new_samples_make_it_stale(
-    make_page: Any, live_server: Server, recognizer: str
+    seeded_page: Any, live_server: Server, recognizer: str
 ) -> None:
-    seed_samples(live_server.url, recognizer, ["L", "X"], per_label=4)
-    page, _ = make_page(f"{live_server.url}/?r={recognizer}")
+    page, _ = seeded_page(["L", "X"], per_label=4)
     # Network settings from the form become the recognizer's on Train.
-    page.click("#settings summary")
-    page.fill("#hidden_layers", "32, 16")
-    page.select_option("#activation", "tanh")
-    page.click("#train")
-    expect(page.locator("#train-state")).to_have_text("Trained", timeout=30_000)
+    train_in_page(page, {"hidden_layers": "32, 16", "activation": "tanh"}, timeout=30)
     expect(page.locator("#train-reason")).to_contain_text("Finished after")
     assert stat(page, "mse-current") < stat(page, "mse-initial")
     summary = httpx.get(f"{live_server.url}/api/recognizers/{recognizer}", timeout=10).json()

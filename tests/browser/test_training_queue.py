@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from tests.browser.drawing import seed_samples
+from tests.browser.helpers import serve
 from tests.browser.pw import expect
 from tests.helpers import Server
 
@@ -38,10 +39,7 @@ RECORD = """() => {
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """One training slot: a second training waits in line."""
-    data = tmp_path_factory.mktemp("queue") / "data"
-    server = Server(data, env={"HWR_MAX_TRAININGS": "1"}).start()
-    yield server
-    server.stop()
+    yield from serve(tmp_path_factory, {"HWR_MAX_TRAININGS": "1"})
 
 
 def training_url(server: Server, name: str) -> str:

@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from app import defaults
-from app.synth import dataset
 from tests.browser.drawing import draw_letter, fit, mouse_draw, pad_box, scribble
+from tests.browser.helpers import add_samples, pixels_of, summary, train_in_page
 from tests.browser.pw import expect
 from tests.helpers import Server, wait_for
 
@@ -22,47 +22,6 @@ pytestmark = pytest.mark.browser
 # label is markup: it must show as text everywhere.
 SHAPES = {"L": "L", "X": "X", "O": "O", "Q": "O", "<b>D</b>": "O"}
 PER_LABEL = 15
-
-# Pixels of the canvas within a small distance of a CSS colour (#rrggbb) of the chart.
-PIXELS_OF = """(name) => {
-  const canvas = document.querySelector('#chart');
-  const hex = getComputedStyle(canvas).getPropertyValue(name).trim();
-  const rgb = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
-  const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-  let n = 0;
-  for (let i = 0; i < data.length; i += 4) {
-    let d = 0;
-    for (let k = 0; k < 3; k += 1) d += Math.abs(data[i + k] - rgb[k]);
-    if (d < 40 && data[i + 3] > 200) n += 1;
-  }
-  return n;
-}"""
-
-
-def add_samples(url: str, recognizer: str, shapes: dict[str, str], per_label: int) -> None:
-    for i, (label, shape) in enumerate(shapes.items()):
-        for _, strokes in dataset([shape], per_label, seed=100 + i):
-            r = httpx.post(
-                f"{url}/api/recognizers/{recognizer}/samples",
-                json={"label": label, "strokes": strokes},
-                timeout=10,
-            )
-            assert r.status_code == 201, r.text
-
-
-def summary(url: str, recognizer: str) -> dict[str, Any]:
-    r = httpx.get(f"{url}/api/recognizers/{recognizer}", timeout=10)
-    assert r.status_code == 200, r.text
-    return dict(r.json())
-
-
-def train_in_page(page: Any, seed: str = "3") -> None:
-    """Click Train with a fixed seed (the same held-out results every run) and wait for the end."""
-    page.click("#settings summary")
-    page.fill("#seed", seed)
-    page.click("#settings summary")
-    page.click("#train")
-    expect(page.locator("#train-state")).to_have_text("Trained", timeout=60_000)
 
 
 def shows_number(page: Any, selector: str, number: float) -> None:
@@ -97,7 +56,7 @@ def test_validation_accuracy_chart_confusion_matrix_and_marked_samples(
     page.reload()
     page.wait_for_selector("body[data-ready=true]")
     expect(page.locator("#validation-card")).to_be_hidden()
-    train_in_page(page)
+    train_in_page(page, {"seed": "3"})  # the same held-out results every run
 
     model = summary(live_server.url, recognizer)["model"]
     validation = model["validation"]
@@ -117,8 +76,8 @@ def test_validation_accuracy_chart_confusion_matrix_and_marked_samples(
     expect(chart).to_have_attribute("data-series", "2")
     expect(chart).to_have_attribute("data-from", "0")
     expect(page.locator("#chart-legend")).to_be_visible()
-    assert page.evaluate(PIXELS_OF, "--chart-accuracy") > 50
-    assert page.evaluate(PIXELS_OF, "--accent") > 50
+    assert pixels_of(page, "#chart", "--chart-accuracy") > 50
+    assert pixels_of(page, "#chart", "--accent") > 50
 
     # The confusion matrix: n x n cells with the API's counts, labels along both sides.
     card = page.locator("#validation-card")
@@ -228,7 +187,7 @@ def test_without_validation_the_page_says_why(
     page, _ = app_page
     page.reload()
     page.wait_for_selector("body[data-ready=true]")
-    train_in_page(page)
+    train_in_page(page, {"seed": "3"})  # the same held-out results every run
     model = summary(live_server.url, recognizer)["model"]
     assert model["validation"] is None and model["validation_note"], model
     expect(page.locator("#val-accuracy")).to_have_text("—")
@@ -261,7 +220,7 @@ def test_check_shows_probabilities_and_not_sure_for_a_scribble(
     page, _ = app_page
     page.reload()
     page.wait_for_selector("body[data-ready=true]")
-    train_in_page(page)
+    train_in_page(page, {"seed": "3"})  # the same held-out results every run
 
     # A letter: its label, and percentages that add up to 100 in the API's order.
     draw_letter(page, "L", seed=99)
@@ -322,7 +281,7 @@ def test_check_names_labels_the_model_does_not_know_and_says_it_is_stale(
     page, watched = app_page
     page.reload()
     page.wait_for_selector("body[data-ready=true]")
-    train_in_page(page)
+    train_in_page(page, {"seed": "3"})  # the same held-out results every run
 
     # A new label with markup in its name, added elsewhere: the model does not know it yet.
     new = "<i>Z</i>"

@@ -3,10 +3,12 @@
 // maps the pointer. Choices: hidden layers and units, activation per layer, learning rate, bias,
 // dropout, and a pre-train on generated points. The weights are drawn.
 
+import { $ } from "../ui.js";
+import { fitCanvas, palette, rgba } from "../canvas.js";
+import { drawLive, fields, lossChart, sliderRate, wireRun } from "./demo.js";
+import { formatLoss, scheduler } from "./plot.js";
 import { LiveRun } from "./run.js";
-import { fit, formatLoss, formatRate, lossChart, network, palette, rgba, scheduler } from "./plot.js";
 
-const $ = (id) => document.getElementById(id);
 const ACTIVATIONS = ["linear", "tanh", "sigmoid", "relu"];
 const LABELS = { inputs: ["x", "y"], outputs: ["x′", "y′"] };
 const FLUSH_MS = 50; // pointer samples go out at most 20 times a second, batched
@@ -31,7 +33,7 @@ export function parseLayers(text) {
 export function circleDemo(panel, ui) {
   const pad = $("circle-pad");
   const hint = $("circle-hint");
-  const lossCanvas = $("circle-loss");
+  const chart = lossChart($("circle-loss"));
   const netCanvas = $("circle-net");
   const layersInput = $("circle-layers");
   const acts = $("circle-acts");
@@ -48,9 +50,8 @@ export function circleDemo(panel, ui) {
   let pending = [];
   let sending = false;
   let flushTimer = 0;
-  let rateTimer = 0;
 
-  const learningRate = () => Number((10 ** Number(rate.value)).toPrecision(2));
+  const learningRate = () => sliderRate(rate);
   const draw = scheduler(render);
 
   function activations() {
@@ -93,11 +94,7 @@ export function circleDemo(panel, ui) {
     why.textContent = used.length ? used.map((name) => WHY[name]).join(" ") : WHY.linear;
   }
 
-  function field(name, text) {
-    const node = panel.querySelector(`[data-field="${name}"]`);
-    if (node) node.textContent = text;
-  }
-
+  const field = fields(panel);
   function onRun(run) {
     panel.dataset.runId = run.id;
     panel.dataset.iteration = String(run.iteration);
@@ -129,14 +126,11 @@ export function circleDemo(panel, ui) {
     const run = live && live.run;
     const colors = palette();
     drawPad(run, colors);
-    lossChart(lossCanvas, run ? [{ points: run.history, color: colors.css.accent }] : [], colors, {
-      note: "The loss appears once the pointer moves",
-    });
-    network(netCanvas, run, colors, LABELS);
+    drawLive(run, chart, netCanvas, LABELS);
   }
 
   function drawPad(run, colors) {
-    const f = fit(pad);
+    const f = fitCanvas(pad);
     if (!f) return;
     const { ctx, width, height } = f;
     const toX = (x) => ((x + 1) / 2) * width;
@@ -251,19 +245,11 @@ export function circleDemo(panel, ui) {
     buildActivationPickers();
     restart();
   });
-  rate.addEventListener("input", () => {
-    rateOut.textContent = formatRate(learningRate());
-    clearTimeout(rateTimer);
-    rateTimer = setTimeout(() => live && live.patch({ learning_rate: learningRate() }).catch(ui.error), 80);
-  });
+  const showRate = wireRun(() => live, { rate, rateOut, pause }, ui);
   dropout.addEventListener("input", () => (dropoutOut.textContent = dropout.value));
   dropout.addEventListener("change", () => restart());
   bias.addEventListener("change", () => restart());
   $("circle-pretrain").addEventListener("click", () => live && live.patch({ pretrain: true }).catch(ui.error));
-  pause.addEventListener("click", () => {
-    if (!live || !live.run) return;
-    live.patch({ running: live.run.state !== "running" }).catch(ui.error);
-  });
   $("circle-reset").addEventListener("click", () => restart());
 
   function restart() {
@@ -279,7 +265,7 @@ export function circleDemo(panel, ui) {
   }
 
   function start() {
-    rateOut.textContent = formatRate(learningRate());
+    showRate();
     dropoutOut.textContent = dropout.value;
     if (!acts.children.length) buildActivationPickers(["linear"]);
     if (!live) live = new LiveRun(body(), { onRun, onProblem: ui.problem, onConnection: ui.connection });

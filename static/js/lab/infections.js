@@ -2,10 +2,11 @@
 // beside a small tanh network, their loss curves and predictions against the table, and what
 // normalisation and the initial weights change.
 
+import { $ } from "../ui.js";
+import { fitCanvas, palette } from "../canvas.js";
+import { fields, lossChart } from "./demo.js";
+import { formatLoss, formatRate, scheduler } from "./plot.js";
 import { LiveRun } from "./run.js";
-import { fit, formatLoss, formatRate, lossChart, palette, scheduler } from "./plot.js";
-
-const $ = (id) => document.getElementById(id);
 
 const WHY = {
   raw: "Raw inputs run up to 12, so a step that is small for one weight is huge for another: the linear model diverges above a rate of about 0.01, and the tanh units saturate (their slope vanishes) unless the rate is tiny. The tanh net needs thousands of passes.",
@@ -19,8 +20,8 @@ const WHY = {
 
 export function infectionsDemo(panel, ui) {
   const rows = $("inf-rows");
-  const fitCanvas = $("inf-fit");
-  const lossCanvas = $("inf-loss");
+  const fitted = $("inf-fit");
+  const chart = lossChart($("inf-loss"));
   const normalize = $("inf-normalize");
   const init = $("inf-init");
   const pause = $("inf-pause");
@@ -43,12 +44,7 @@ export function infectionsDemo(panel, ui) {
     };
   }
 
-  function field(name, text) {
-    const node = panel.querySelector(`[data-field="${name}"]`);
-    if (node) node.textContent = text;
-    return node;
-  }
-
+  const field = fields(panel);
   function onRun() {
     const a = linear && linear.run;
     const b = tanh && tanh.run;
@@ -102,15 +98,15 @@ export function infectionsDemo(panel, ui) {
     const colors = palette();
     const a = linear && linear.run;
     const b = tanh && tanh.run;
-    const series = [];
-    if (a) series.push({ points: a.history, color: colors.css.linear });
-    if (b) series.push({ points: b.history, color: colors.css.tanh });
-    lossChart(lossCanvas, series, colors);
+    const lines = [];
+    if (a) lines.push({ points: a.history, color: "--lab-linear" });
+    if (b) lines.push({ points: b.history, color: "--lab-tanh" });
+    chart.setLines(lines);
     drawFit(a || b, a, b, colors);
   }
 
   function drawFit(lead, a, b, colors) {
-    const f = fit(fitCanvas);
+    const f = fitCanvas(fitted);
     if (!f || !lead) return;
     const { ctx, width, height } = f;
     const pad = { l: 34, r: 10, t: 10, b: 24 };

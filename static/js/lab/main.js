@@ -1,11 +1,11 @@
 // The lab page: three demos behind tabs (#xor, #circle, #infections). Only the shown demo has
 // runs on the server; switching tabs deletes the old demo's runs and starts the new one's.
 
+import { $ } from "../ui.js";
 import { circleDemo } from "./circle.js";
 import { infectionsDemo } from "./infections.js";
 import { xorDemo } from "./xor.js";
 
-const $ = (id) => document.getElementById(id);
 const TABS = ["xor", "circle", "infections"];
 
 const message = $("lab-message");

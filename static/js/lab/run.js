@@ -1,7 +1,31 @@
 // One live run on the server: create it, follow its events, change it, end it. A run the
 // server dropped (unused for a while) is created again with the same settings.
 
-import { LabError, follow, request } from "./api.js";
+import { ApiError, createApi, listen } from "../api.js";
+
+const api = createApi(() => "", {
+  unauthorized: "This server needs an API token: enter it once on the recognizer's page, under Settings → API token.",
+});
+
+/**
+ * Follow a run's events: `onRun(run)` for each `progress`, `onGone()` once the run no longer
+ * exists (deleted, or dropped after a while unused), `onConnection(up)` when the stream drops
+ * and comes back. EventSource reconnects by itself; `close()` ends it.
+ */
+function follow(id, { onRun, onGone, onConnection }) {
+  const stream = listen(
+    `lab/runs/${encodeURIComponent(id)}/events`,
+    ["progress", "gone"],
+    (name, run) => {
+      if (name === "progress") return onRun(run);
+      stream.close();
+      onGone();
+    },
+    (state) => onConnection(state === "up"),
+    { onClosed: onGone }, // an error answer (404: the run is gone) closes it for good
+  );
+  return stream;
+}
 
 export class LiveRun {
   /**
@@ -9,11 +33,16 @@ export class LiveRun {
    * `onProblem(message | null, retry)` when it cannot run (429, no server) or runs again,
    * `onConnection(up)` when the events stream drops and returns.
    */
-  constructor(body, { onRun, onProblem = () => {}, onConnection = () => {} }) {
+  /**
+   * @param {object} body
+   * @param {{onRun: (run: any) => void, onProblem?: (message: string | null, retry: (() => void) | null) => void,
+   *   onConnection?: (up: boolean) => void}} callbacks
+   */
+  constructor(body, callbacks) {
     this.body = body;
-    this.onRun = onRun;
-    this.onProblem = onProblem;
-    this.onConnection = onConnection;
+    this.onRun = callbacks.onRun;
+    this.onProblem = callbacks.onProblem || (() => {});
+    this.onConnection = callbacks.onConnection || (() => {});
     this.id = null;
     this.run = null;
     this.stream = null;
@@ -36,10 +65,10 @@ export class LiveRun {
 
   async _start(generation) {
     try {
-      const run = await request("POST", "lab/runs", this.body);
+      const run = await api.post("lab/runs", this.body);
       // Closed meanwhile, or restarted with other settings while this one was created.
       if (this.closed || generation !== this.generation) {
-        request("DELETE", `lab/runs/${run.id}`).catch(() => {});
+        api.del(`lab/runs/${run.id}`).catch(() => {});
         return null;
       }
       this.id = run.id;
@@ -54,7 +83,7 @@ export class LiveRun {
     } catch (error) {
       if (generation !== this.generation) return null; // an old start's problem is moot
       const message =
-        error instanceof LabError && error.status === 429
+        error instanceof ApiError && error.status === 429
           ? `${error.message}. The lab keeps a few runs at once for everybody.`
           : error.message;
       this.onProblem(message, () => this.start());
@@ -86,7 +115,7 @@ export class LiveRun {
   async patch(changes) {
     if (this.starting) await this.starting; // a click right after a restart acts on the new run
     if (!this.id) return null;
-    const run = await request("PATCH", `lab/runs/${this.id}`, changes);
+    const run = await api.patch(`lab/runs/${this.id}`, changes);
     this._accept(run);
     return run;
   }
@@ -95,7 +124,7 @@ export class LiveRun {
   async samples(inputs, targets = inputs) {
     if (this.starting) await this.starting;
     if (!this.id) return null;
-    const run = await request("POST", `lab/runs/${this.id}/samples`, { inputs, targets });
+    const run = await api.post(`lab/runs/${this.id}/samples`, { inputs, targets });
     this._accept(run);
     return run;
   }
@@ -106,7 +135,7 @@ export class LiveRun {
     const id = this.id;
     this._detach();
     this.run = null;
-    if (id) request("DELETE", `lab/runs/${id}`, undefined, { keepalive }).catch(() => {});
+    if (id) api.del(`lab/runs/${id}`, { keepalive }).catch(() => {});
   }
 
   /** A new run, optionally with a new body: same as close() then start(). */

@@ -1,15 +1,17 @@
 // Demo 1, XOR: the output over the input square bending into the checkerboard, the loss, a
 // learning-rate slider on a log scale (PATCHed while it trains), pause, step, reset and seed.
 
+import { $ } from "../ui.js";
+import { fitCanvas, palette } from "../canvas.js";
+import { drawLive, fields, lossChart, sliderRate, wireRun } from "./demo.js";
+import { formatLoss, formatRate, heatmap, scheduler } from "./plot.js";
 import { LiveRun } from "./run.js";
-import { fit, formatLoss, formatRate, heatmap, lossChart, network, palette, scheduler } from "./plot.js";
 
-const $ = (id) => document.getElementById(id);
 const LABELS = { inputs: ["x", "y"], outputs: ["x xor y"] };
 
 export function xorDemo(panel, ui) {
   const boundaryCanvas = $("xor-boundary");
-  const lossCanvas = $("xor-loss");
+  const chart = lossChart($("xor-loss"));
   const netCanvas = $("xor-net");
   const rate = $("xor-rate");
   const rateOut = $("xor-rate-out");
@@ -17,18 +19,13 @@ export function xorDemo(panel, ui) {
   const step = $("xor-step");
   const seed = $("xor-seed");
   let live = null;
-  let rateTimer = 0;
 
-  const learningRate = () => Number((10 ** Number(rate.value)).toPrecision(2));
+  const learningRate = () => sliderRate(rate);
   const seedValue = () => Math.max(0, Math.min(999999, Math.round(Number(seed.value) || 0)));
   const body = () => ({ task: "xor", learning_rate: learningRate(), seed: seedValue() });
   const draw = scheduler(render);
 
-  function field(name, text) {
-    const node = panel.querySelector(`[data-field="${name}"]`);
-    if (node) node.textContent = text;
-  }
-
+  const field = fields(panel);
   function onRun(run) {
     panel.dataset.runId = run.id;
     panel.dataset.iteration = String(run.iteration);
@@ -49,12 +46,11 @@ export function xorDemo(panel, ui) {
     const run = live && live.run;
     const colors = palette();
     drawBoundary(run, colors);
-    lossChart(lossCanvas, run ? [{ points: run.history, color: colors.css.accent }] : [], colors);
-    network(netCanvas, run, colors, LABELS);
+    drawLive(run, chart, netCanvas, LABELS);
   }
 
   function drawBoundary(run, colors) {
-    const f = fit(boundaryCanvas);
+    const f = fitCanvas(boundaryCanvas);
     if (!f || !run) return;
     const { ctx } = f;
     // The points sit on the square's corners: a margin of one point around it keeps them whole.
@@ -102,19 +98,7 @@ export function xorDemo(panel, ui) {
     boundaryCanvas.dataset.iteration = String(run.iteration);
   }
 
-  function showRate() {
-    rateOut.textContent = formatRate(learningRate());
-  }
-
-  rate.addEventListener("input", () => {
-    showRate();
-    clearTimeout(rateTimer);
-    rateTimer = setTimeout(() => live && live.patch({ learning_rate: learningRate() }).catch(ui.error), 80);
-  });
-  pause.addEventListener("click", () => {
-    if (!live || !live.run) return;
-    live.patch({ running: live.run.state !== "running" }).catch(ui.error);
-  });
+  const showRate = wireRun(() => live, { rate, rateOut, pause }, ui);
   step.addEventListener("click", () => live && live.patch({ step: 1 }).catch(ui.error));
   $("xor-reset").addEventListener("click", () => restart());
   $("xor-new-seed").addEventListener("click", () => {

@@ -1,5 +1,5 @@
-// Tidying up: rename or empty a label, move a sample to another label, rename or delete the
-// recognizer. Every question goes through one small dialog (`ask`).
+// Changes to what is stored, asked for in a dialog: delete a sample (with Undo), move it to
+// another label, rename or empty a label, create, rename or delete a recognizer.
 
 import { $, notify } from "./ui.js";
 
@@ -143,4 +143,71 @@ export function organizer(ctx) {
   });
 
   return { renameLabel, deleteLabel, moveSample };
+}
+
+/** Delete one sample, offering Undo for 6 s: its strokes are fetched first and re-posted. */
+export async function deleteWithUndo(ctx, sample, button) {
+  const { api, path, fail } = ctx;
+  button.disabled = true;
+  const same = ctx.samples().filter((s) => s.label === sample.label);
+  const i = same.findIndex((s) => s.id === sample.id);
+  const next = same[i + 1] || same[i - 1]; // where keyboard focus goes afterwards
+  try {
+    const detail = await api.get(path(`/samples/${sample.id}`));
+    await api.del(path(`/samples/${sample.id}`));
+    await ctx.removed(sample.id);
+    notify(`Deleted a sample of “${sample.label}”.`, "info", {
+      label: "Undo",
+      ms: 6000,
+      run: async () => {
+        try {
+          const back = await api.post(path("/samples"), { label: detail.label, strokes: detail.strokes });
+          ctx.added(back);
+          notify(`Restored the sample of “${back.label}”.`);
+        } catch (error) {
+          fail(error);
+        }
+      },
+    });
+    const target = next && /** @type {HTMLElement | null} */ (document.querySelector(`.thumb-item[data-id="${next.id}"] .thumb-delete`));
+    (target || $("label")).focus();
+  } catch (error) {
+    button.disabled = false;
+    fail(error);
+  }
+}
+
+/** "New…" opens a modal dialog; `created(name)` runs after the server made the recognizer. */
+export function wireRecognizerDialog(api, created) {
+  const dialog = $("new-dialog");
+  const name = $("new-name");
+  const error = $("new-error");
+  $("new-recognizer").addEventListener("click", () => {
+    name.value = "";
+    error.hidden = true;
+    dialog.showModal();
+    name.focus();
+  });
+  $("new-cancel").addEventListener("click", () => dialog.close());
+  $("new-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const value = name.value.trim();
+    if (!/^[a-z0-9_-]{1,64}$/.test(value)) {
+      error.textContent = "Use 1 to 64 lower-case letters, digits, - or _.";
+      error.hidden = false;
+      name.focus();
+      return;
+    }
+    $("new-create").disabled = true;
+    try {
+      await api.post("recognizers", { name: value });
+      dialog.close();
+      await created(value);
+    } catch (failure) {
+      error.textContent = failure.message;
+      error.hidden = false;
+    } finally {
+      $("new-create").disabled = false;
+    }
+  });
 }

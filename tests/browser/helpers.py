@@ -1,0 +1,119 @@
+"""What browser tests share beside the fixtures: servers of a module's own (a token, one
+training slot) or of a test's own (stopped and started again), and the API calls tests make."""
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from app.synth import dataset
+from tests.browser.pw import expect
+from tests.helpers import Server
+
+
+def serve(
+    tmp_path_factory: pytest.TempPathFactory, env: dict[str, str] | None = None
+) -> Iterator[Server]:
+    """A module's server (`yield from serve(...)` in its `live_server` fixture), with `env`."""
+    server = Server(tmp_path_factory.mktemp("browser") / "data", env=env).start()
+    yield server
+    server.stop()
+
+
+def auth(server: Server) -> dict[str, str]:
+    """The headers an API call from a test needs: the bearer token, if the server has one."""
+    token = server.env.get("HWR_API_TOKEN")
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+class OwnServer:
+    """A test's own server, which the test may kill and start again (same port, same data)."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.server = Server(data_dir).start()
+        self.url = self.server.url
+
+    def kill(self) -> None:
+        self.server.kill()
+        self.server.stop()  # closes its log
+
+    def start_again(self) -> None:
+        again = Server(self.server.data_dir)
+        again.port, again.url = self.server.port, self.server.url
+        self.server = again.start()
+
+
+def add_samples(
+    url: str, recognizer: str, shapes: dict[str, str], per_label: int, seed: int = 100
+) -> None:
+    """Synthetic samples through the API: `shapes` maps each label to the letter drawn for it
+    (several labels may be drawn alike); label i's samples come from seed + i."""
+    for i, (label, shape) in enumerate(shapes.items()):
+        for _, strokes in dataset([shape], per_label, seed=seed + i):
+            r = httpx.post(
+                f"{url}/api/recognizers/{recognizer}/samples",
+                json={"label": label, "strokes": strokes},
+                timeout=10,
+            )
+            assert r.status_code == 201, r.text
+
+
+def get(url: str) -> dict[str, Any]:
+    """GET a JSON object that must be there."""
+    r = httpx.get(url, timeout=10)
+    assert r.status_code == 200, r.text
+    return dict(r.json())
+
+
+def summary(url: str, recognizer: str) -> dict[str, Any]:
+    return get(f"{url}/api/recognizers/{recognizer}")
+
+
+def training(url: str, recognizer: str) -> dict[str, Any]:
+    return get(f"{url}/api/recognizers/{recognizer}/training")
+
+
+# How many pixels of the canvas `selector` are within `near` (summed over R, G, B) of the CSS
+# colour variable `name` (#rrggbb) and at least `alpha` opaque.
+PIXELS_OF = """([selector, name, near, alpha]) => {
+  const canvas = document.querySelector(selector);
+  const hex = getComputedStyle(canvas).getPropertyValue(name).trim();
+  const rgb = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  let n = 0;
+  for (let i = 0; i < data.length; i += 4) {
+    let d = 0;
+    for (let k = 0; k < 3; k += 1) d += Math.abs(data[i + k] - rgb[k]);
+    if (d < near && data[i + 3] > alpha) n += 1;
+  }
+  return n;
+}"""
+
+
+def pixels_of(page: Any, selector: str, name: str, near: int = 40, alpha: int = 200) -> int:
+    return int(page.evaluate(PIXELS_OF, [selector, name, near, alpha]))
+
+
+def train_in_page(page: Any, fields: dict[str, str], timeout: float = 60) -> None:
+    """Type `fields` ({id: value}; a select's option by value) into Settings, click Train and
+    wait until the page says Trained."""
+    page.click("#settings summary")
+    for name, value in fields.items():
+        control = page.locator(f"#{name}")
+        if control.evaluate("n => n.tagName") == "SELECT":
+            control.select_option(value)
+        else:
+            control.fill(value)
+    page.click("#settings summary")
+    page.click("#train")
+    expect(page.locator("#train-state")).to_have_text("Trained", timeout=timeout * 1000)
+
+
+def shoot(page: Any, path: Path, full_page: bool = True) -> None:
+    """A still picture of the page from the top: no pointer, transitions finished, no caret."""
+    page.evaluate("window.scrollTo(0, 0)")
+    page.mouse.move(0, 0)
+    page.screenshot(path=path, full_page=full_page, animations="disabled", caret="hide")
+    assert path.stat().st_size > 10_000
