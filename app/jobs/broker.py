@@ -23,11 +23,13 @@ from rq.job import JobStatus
 from rq.registry import StartedJobRegistry
 from rq.serializers import JSONSerializer
 
+from app.clock import now
 from app.config import Settings
 from app.errors import TrainingConflict
+from app.events import Listeners
 from app.jobs import bus
 from app.jobs.plan import apply_network, check_labels
-from app.jobs.status import ACTIVE, Listeners, WithListeners, now, restored
+from app.jobs.status import ACTIVE, restored
 from app.jobs.tracker import failed, queued
 from app.recognition import ModelCache
 from app.schemas import TrainingRequest, TrainingStatus
@@ -48,7 +50,7 @@ def rq_id(name: str, job_id: int) -> str:
     return f"{name}_{job_id}"
 
 
-class BrokerTrainingService(WithListeners):
+class BrokerTrainingService:
     """The TrainingService of scale-out mode: same methods, the work done by workers."""
 
     def __init__(self, store: Store, models: ModelCache, settings: Settings) -> None:
@@ -59,7 +61,7 @@ class BrokerTrainingService(WithListeners):
         self._lock = threading.Lock()
         self._status: dict[str, TrainingStatus] = {}  # valid until the channel says otherwise
         self._changes: dict[str, int] = {}  # invalidations by name ("" counts every name)
-        self._listeners = Listeners()
+        self.listeners = Listeners()  # by recognizer name
         self._closing = threading.Event()
         self._threads: list[threading.Thread] = []
         models.broadcast = self._broadcast
@@ -208,7 +210,7 @@ class BrokerTrainingService(WithListeners):
         with self._lock:
             self._status.pop(name, None)
             self._changes[name] = self._changes.get(name, 0) + 1
-        self._listeners.wake(name)
+        self.listeners.wake(name)
 
     def _subscribe(self) -> None:
         """Follow the channel; after every (re)connection anything may have changed."""
@@ -233,7 +235,7 @@ class BrokerTrainingService(WithListeners):
             self._changes[""] = self._changes.get("", 0) + 1
         self._models.apply("forget", "")
         for name in names:
-            self._listeners.wake(name)
+            self.listeners.wake(name)
 
     def _on(self, message: dict[str, str]) -> None:
         kind, name = message.get("type"), message.get("name", "")

@@ -14,10 +14,10 @@ from typing import Any
 from redis import Redis
 
 from app import worker
+from app.clock import now
 from app.config import Settings
 from app.jobs import bus
 from app.jobs.plan import plan
-from app.jobs.status import now
 from app.jobs.tracker import DELETED, Tracker, failed, running
 from app.schemas import TrainingRequest, TrainingStatus
 from app.store import Store, open_store

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from app.clock import now
 from app.store.base import Dialect, Tx
 from app.store.dialects import dialect_for
 from app.store.migrations import migrate
@@ -26,7 +27,6 @@ from app.store.records import (
     Recognizer,
     Sample,
     dumps,
-    now,
 )
 
 DEFAULT_MAX_SAMPLES = 5000
