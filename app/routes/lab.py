@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response
 from fastapi.responses import StreamingResponse
 
 from app.deps import EVENT_STREAM, event_stream, responses
+from app.errors import Invalid
 from app.events import HEARTBEAT_EVERY_S, Step, event
 from app.lab.manager import LabRuns, RunNotFound, TooManyRuns
 from app.lab.run import Run
@@ -50,7 +51,10 @@ def answer(run: Run, status: int = 200) -> Response:
     responses={**responses(e422="bad settings", e429="too many runs (lab_max_runs)")},
 )
 def create_run(body: RunRequest, lab: LabDep) -> Response:
-    config = resolve(**body.model_dump())
+    try:
+        config = resolve(**body.model_dump())
+    except ValueError as exc:  # resolve's checks across fields: "activation: 2 names for 1 ..."
+        raise Invalid(None, str(exc)) from None
     try:
         run = lab.create(config)
     except TooManyRuns as exc:
@@ -70,7 +74,7 @@ def change_run(id: RunId, body: RunPatch, lab: LabDep) -> Response:
     run = found(lab, id)
     with run.lock:
         if body.pretrain and run.config.task != "identity":
-            raise ValueError("pretrain: only the identity task has a generated dataset")
+            raise Invalid("pretrain", "only the identity task has a generated dataset")
         if body.learning_rate is not None:
             run.set_learning_rate(body.learning_rate)
         if body.running is not None:
@@ -91,7 +95,9 @@ def change_run(id: RunId, body: RunPatch, lab: LabDep) -> Response:
 def add_samples(id: RunId, body: SamplesRequest, lab: LabDep) -> Response:
     run = found(lab, id)
     if len(body.targets) != len(body.inputs):
-        raise ValueError(f"targets: one per input ({len(body.inputs)}), got {len(body.targets)}")
+        raise Invalid("targets", f"one per input ({len(body.inputs)}), got {len(body.targets)}")
+    if run.config.task != "identity":  # the others learn their own fixed dataset
+        raise Invalid("samples", f"the {run.config.task} task has fixed data")
     with run.lock:
         run.add_samples(body.inputs, body.targets)  # type: ignore[arg-type]
     lab.changed(run)

@@ -15,7 +15,7 @@ from app.deps import (
     responses,
     within_limits,
 )
-from app.errors import TrainingConflict
+from app.errors import NoModel, TrainingConflict
 from app.export_onnx import from_loaded
 from app.learn import check_reference, sample_grid
 from app.nn.network import ModelFormatError, Network
@@ -100,7 +100,7 @@ def imported_settings(
 def export_model(recognizer: RecognizerDep, store: StoreDep) -> dict[str, Any]:
     model = store.get_model(recognizer.name)
     if model is None:
-        raise TrainingConflict(f"'{recognizer.name}' has no trained model yet")
+        raise NoModel(f"'{recognizer.name}' has no trained model yet")
     return model.document
 
 
