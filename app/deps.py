@@ -1,4 +1,5 @@
-"""Annotated dependencies for the routes, and the drawing limits of the settings.
+"""Annotated dependencies for the routes, the drawing limits of the settings, and the answer
+of an events route.
 
 The getters are async only because they never block: FastAPI runs sync dependencies in its
 thread pool, a trip that costs more than reading app.state.

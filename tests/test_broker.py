@@ -8,11 +8,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 from redis import Redis
+from rq.job import Job as RQJob
+from rq.serializers import JSONSerializer
+from rq.utils import import_attribute
 
 from app import synth
 from app.config import Settings
 from app.errors import TrainingConflict
-from app.jobs import bus
+from app.jobs import bus, queue_job
 from app.jobs.broker import LOST, VANISHED, BrokerTrainingService, rq_id
 from app.recognition import ModelCache
 from app.schemas import NetworkSettings, TrainingRequest
@@ -94,6 +97,18 @@ def test_a_status_read_while_it_changes_is_not_cached(
     assert x.status("a").state == "queued"  # what it read
     monkeypatch.setattr(bus, "read_status", real)
     assert x.status("a").state == "finished"  # not the read above, cached
+
+
+def test_the_queued_job_names_a_function_a_worker_can_import(
+    two: tuple[BrokerTrainingService, BrokerTrainingService], settings: Settings
+) -> None:
+    status = two[0].start("a", TrainingRequest())
+    with Redis.from_url(settings.broker_url or "") as redis:
+        job = RQJob.fetch(rq_id("a", status.job), connection=redis, serializer=JSONSerializer)
+    assert job.func_name == "app.jobs.queue_job.run"
+    assert import_attribute(job.func_name) is queue_job.run
+    # Trainings queued before the module was renamed name its old path.
+    assert import_attribute("app.jobs.task.run") is queue_job.run
 
 
 def test_a_queued_training_whose_job_vanished_reads_failed(

@@ -27,7 +27,7 @@ from app.clock import now
 from app.config import Settings
 from app.errors import TrainingConflict
 from app.events import Listeners
-from app.jobs import bus
+from app.jobs import bus, queue_job
 from app.jobs.plan import apply_network, check_labels
 from app.jobs.status import ACTIVE, restored
 from app.jobs.tracker import failed, queued
@@ -128,7 +128,7 @@ class BrokerTrainingService:
             )
             bus.publish_status(self._redis, name, status)  # before the queue: a worker reads it
             self._queue.enqueue_call(
-                "app.jobs.task.run",
+                queue_job.run,  # RQ stores its dotted name: app.jobs.queue_job.run
                 args=(name, job_id, request.model_dump(mode="json")),
                 timeout=-1,  # a training ends by its own limits, or by Stop
                 result_ttl=0,

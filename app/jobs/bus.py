@@ -7,7 +7,7 @@ process can wake its own event-stream listeners and drop its cached models:
     hwr:alive:<name>     a running training's heartbeat (the job id; expires: worker lost)
     hwr:stop:<name>      a stop asked for job <value>
     hwr:watch:<name>     someone wants live weight snapshots (expires)
-    hwr:snapshot:<name>  the latest weight snapshot (npz bytes)
+    hwr:snapshot:<name>  the latest weight snapshot (pack_snapshot: a JSON line, raw float16)
     hwr:events           channel: {"type": "status" | "forget" | "samples" | "queue", "name"}
 """
 
