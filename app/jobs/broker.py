@@ -254,39 +254,42 @@ class BrokerTrainingService:
     def _sweep(self) -> None:
         while not self._closing.wait(SWEEP_EVERY_S):
             try:
+                # RQ fails the jobs whose worker stopped beating (TrainingWorker: 10 s).
+                StartedJobRegistry(queue=self._queue).cleanup()
                 for name, since in self._store.training_marks():
                     self._check(name, since)
             except Exception:  # the database or Redis away for a moment: sweep again later
                 log.warning("sweeping for lost trainings failed", exc_info=True)
 
     def _check(self, name: str, since: str) -> None:
-        """Declare the training of `name` (marked since `since`) lost if its worker is gone."""
+        """Declare the training of `name` (marked since `since`) lost if RQ says its job is not
+        running (failed: its worker died, or its work horse) or not there at all."""
         status = bus.read_status(self._redis, name)
         age = time.time() - datetime.fromisoformat(since.replace("Z", "+00:00")).timestamp()
         if status is None or status.queued_at != since:
             if age > GRACE_S:  # the start died between the mark and Redis, or Redis lost it
                 self._lose(name, since, status or TrainingStatus(), VANISHED)
+            return
+        if status.state not in ACTIVE:
+            if age > GRACE_S:  # ended, but its worker died before clearing the mark
+                self._store.end_training(name, since)
+            return
+        job = self._job_status(rq_id(name, status.job))
+        if job == JobStatus.FAILED:
+            self._lose(name, since, status, LOST)
         elif status.state == "queued":
-            job = self._rq_job(rq_id(name, status.job))
-            job_status = None if job is None else job.get_status()
-            if job_status in (None, JobStatus.FAILED, JobStatus.CANCELED):
-                if age > SWEEP_EVERY_S:  # not the moment between the status and the queue
-                    self._lose(name, since, status, VANISHED)
-            elif job_status == JobStatus.STARTED and job and job.started_at is not None:
-                taken = time.time() - job.started_at.timestamp()  # started_at is UTC
-                if taken > bus.ALIVE_TTL_S and not self._redis.exists(bus.key("alive", name)):
-                    self._lose(name, since, status, LOST)  # died before it said "running"
-        elif status.state in ACTIVE:
-            if not self._redis.exists(bus.key("alive", name)):
-                self._lose(name, since, status, LOST)
-        elif age > GRACE_S:  # ended, but its worker died before clearing the mark
-            self._store.end_training(name, since)
+            if job in (None, JobStatus.CANCELED) and age > SWEEP_EVERY_S:  # not the moment
+                self._lose(name, since, status, VANISHED)  # between the status and the queue
+        elif job != JobStatus.STARTED:  # "running" without a running job
+            self._lose(name, since, status, LOST)
 
-    def _rq_job(self, job: str) -> RQJob | None:
+    def _job_status(self, job: str) -> JobStatus | None:
+        """RQ's status of the job, None when it is not there."""
         try:
-            return RQJob.fetch(job, connection=self._redis, serializer=JSONSerializer)
+            found = RQJob.fetch(job, connection=self._redis, serializer=JSONSerializer)
         except NoSuchJobError:
             return None
+        return found.get_status(refresh=False)  # as fetched
 
     def _lose(self, name: str, since: str, status: TrainingStatus, error: str) -> None:
         if self._store.end_training(name, since):  # only one process says it

@@ -22,7 +22,7 @@ from app.schemas import TrainingStatus
 QUEUE = "hwr-training"  # the RQ queue of trainings
 CHANNEL = "hwr:events"
 JOB_IDS = "hwr:job-ids"
-HEARTBEAT_S = 2.0  # a running training refreshes its alive key this often
+HEARTBEAT_S = 2  # a worker's RQ heartbeat of its running training, this often (whole s)
 ALIVE_TTL_S = 10  # no heartbeat for this long: the worker is lost
 STATUS_TTL_S = 7 * 24 * 3600  # an ended training's status outlives a restart for a week
 
