@@ -131,7 +131,7 @@ def test_a_running_training_without_heartbeat_reads_worker_lost(
     x, y = two
     status = x.start("b", TrainingRequest())
     with Redis.from_url(settings.broker_url or "") as redis:
-        # What a worker says when it takes the training; then its heartbeat key expired.
+        # What a worker says when it takes the training; but no worker runs its RQ job.
         running = status.model_copy(update={"state": "running", "queue_position": None})
         bus.publish_status(redis, "b", running)
     lost = wait_for(lambda: (s := x.status("b")).state == "failed" and s, 15)

@@ -4,7 +4,6 @@ Keys hold the shared state; one pub/sub channel carries every change, so that ea
 process can wake its own event-stream listeners and drop its cached models:
 
     hwr:status:<name>    the latest training status (JSON)
-    hwr:alive:<name>     a running training's heartbeat (the job id; expires: worker lost)
     hwr:stop:<name>      a stop asked for job <value>
     hwr:watch:<name>     someone wants live weight snapshots (expires)
     hwr:snapshot:<name>  the latest weight snapshot (pack_snapshot: a JSON line, raw float16)

@@ -2,7 +2,8 @@
 training as a local process (app.worker.train), reporting through Redis instead of a pipe.
 
 RQ forks a fresh process (its "work horse") for every job, so each training still has a
-process of its own; a heartbeat thread beside it proves to the API processes that it lives.
+process of its own. The worker proves it alive (TrainingWorker's RQ heartbeat); the horse only
+watches that its worker still lives.
 """
 
 import logging
@@ -51,8 +52,8 @@ def _run(
     if status is None or status.job != job_id or status.state != "queued":
         return  # stopped while queued, or the recognizer was deleted: nothing to do
     since = status.queued_at or ""
-    heartbeat = Heartbeat(redis, name, job_id)
-    heartbeat.start()
+    orphaned = OrphanWatch()
+    orphaned.start()
     try:
         try:
             job_plan = plan(store, name, request, settings)
@@ -77,9 +78,9 @@ def _run(
         else:
             bus.publish_status(redis, name, reporter.status.model_copy(update=final))
     finally:
-        heartbeat.stop()
+        orphaned.stop()
         store.end_training(name, since)
-        redis.delete(bus.key("alive", name), bus.key("stop", name), bus.key("snapshot", name))
+        redis.delete(bus.key("stop", name), bus.key("snapshot", name))
 
 
 class Reporter:
@@ -143,25 +144,20 @@ class Flag:
         return raw is not None and (self.value is None or raw.decode() == self.value)
 
 
-class Heartbeat(threading.Thread):
-    """Refreshes hwr:alive:<name> while the training runs. When the worker that forked this
-    process dies (kill -9), the training ends too rather than run on unseen."""
+class OrphanWatch(threading.Thread):
+    """Ends this work horse when the worker that forked it dies (kill -9, its machine going
+    down): RQ gives a horse a process group of its own, so it would train on unseen, and
+    nobody would save what it trained (the API has said "worker lost" already)."""
 
-    def __init__(self, redis: Redis, name: str, job_id: int) -> None:
-        super().__init__(name=f"heartbeat-{name}", daemon=True)
-        self.redis, self.key, self.job_id = redis, bus.key("alive", name), job_id
+    def __init__(self) -> None:
+        super().__init__(name="orphan-watch", daemon=True)
         self._done = threading.Event()
         self._parent = os.getppid()
 
     def run(self) -> None:
-        while not self._done.is_set():
+        while not self._done.wait(bus.HEARTBEAT_S):
             if os.getppid() != self._parent:
-                os._exit(1)  # orphaned: the worker is gone, and so is whoever would save this
-            try:
-                self.redis.set(self.key, self.job_id, ex=bus.ALIVE_TTL_S)
-            except Exception:  # Redis away for a moment: the next beat tries again
-                log.warning("heartbeat of %s failed", self.key, exc_info=True)
-            self._done.wait(bus.HEARTBEAT_S)
+                os._exit(1)
 
     def stop(self) -> None:
         self._done.set()

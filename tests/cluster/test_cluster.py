@@ -10,9 +10,10 @@ import httpx
 import numpy as np
 
 from app import synth
+from app.worker import PROCESS_NAME
 from tests import sse
 from tests.cluster.conftest import Cluster
-from tests.helpers import training_processes, wait_for
+from tests.helpers import live_processes, training_processes, wait_for
 
 ENDLESS = {"max_iterations": 10**7, "target_mse": 0, "network": {"patience": 0}}
 SIXTY = {**ENDLESS, "max_iterations": 60}  # exactly 60 passes: no target, no early stop
@@ -247,9 +248,16 @@ def test_a_worker_killed_mid_training_reads_worker_lost(
     a.post(f"/api/recognizers/{name}/training", json=ENDLESS)
     wait_for(lambda: (s := status(a, name))["state"] == "running" and s["iterations"] >= 3, 60)
     victim = next(w for w in cluster.workers if training_processes(w.pid) == 1)
+    [horse] = [
+        pid
+        for pid, p in live_processes().items()
+        if p.name == PROCESS_NAME and p.ppid == victim.pid
+    ]
     victim.kill()
     final = wait_for(lambda: ended(b, name), 40)  # heartbeat expiry + a sweep, bounded
     assert final["state"] == "failed" and "worker lost" in final["error"]
+    # RQ's work horse has a process group of its own: it outlives the kill, but not by long.
+    wait_for(lambda: horse not in live_processes(), 10)
     assert a.get(f"/api/recognizers/{name}/model").json() == before  # never half-written
     # The other worker still takes trainings, and the recognizer can train again.
     victim.start()
