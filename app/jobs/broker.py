@@ -3,8 +3,15 @@ Redis; statuses live in Redis and every change is announced on one pub/sub chann
 
 Each API process keeps a cache of the statuses it was asked for, dropped when the channel
 says they changed, and wakes its own event-stream listeners. A sweeper thread in every API
-process notices trainings whose worker died (no heartbeat) and marks them failed: the store's
-conditional end_training() decides which process says so, once.
+process has RQ fail the jobs whose worker stopped beating (StartedJobRegistry.cleanup) and
+marks their trainings failed: the store's conditional end_training() decides which process
+says so, once.
+
+RQ keeps the queue (positions, cancel), the running jobs, their heartbeats and their status.
+hwr adds what RQ lacks: a training's status with its progress, kept after the job and
+announced to every API process (bus.py); a stop that saves the model (RQ's kills it); job
+numbers; one training per recognizer across processes (the store's mark); "worker lost" within
+about 12 s, not RQ's 90 (its heartbeat made faster: worker_command.py).
 """
 
 import contextlib
