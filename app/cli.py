@@ -1,4 +1,4 @@
-"""`hwr` console script: serve the app (and check a data folder)."""
+"""`hwr` console script: serve the app, run a scale-out worker, check a data folder."""
 
 import argparse
 import os
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "worker":
-        from app.jobs.runner import run_worker
+        from app.jobs.worker_command import run_worker
 
         return run_worker(args.concurrency)
 

@@ -1,4 +1,5 @@
-"""Annotated dependencies for the routes, and the drawing limits of the settings.
+"""Annotated dependencies for the routes, the drawing limits of the settings, and the answer
+of an events route.
 
 The getters are async only because they never block: FastAPI runs sync dependencies in its
 thread pool, a trip that costs more than reading app.state.
@@ -7,9 +8,11 @@ thread pool, a trip that costs more than reading app.state.
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
+from fastapi.responses import StreamingResponse
 
 from app.config import Settings
 from app.errors import unprocessable
+from app.events import Feed, follow
 from app.jobs import Trainer
 from app.recognition import ModelCache
 from app.schemas import StrokeList
@@ -42,6 +45,20 @@ Responses = dict[int | str, dict[str, Any]]
 def responses(**codes: str) -> Responses:
     """OpenAPI error responses: responses(e404="unknown recognizer") -> {404: {...}}."""
     return {int(code[1:]): {"description": text} for code, text in codes.items()}
+
+
+EVENT_STREAM: Responses = {
+    200: {"content": {"text/event-stream": {}}, "description": "the event stream"}
+}
+
+
+def event_stream(feed: Feed) -> StreamingResponse:
+    """The answer of an events route: the feed's events as they come (app/events.py)."""
+    return StreamingResponse(
+        follow(feed),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
 
 
 NameParam = Annotated[str, Path(description="recognizer name")]

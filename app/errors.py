@@ -1,4 +1,9 @@
-"""Map the project's exceptions to HTTP answers; no input may produce a 500."""
+"""The project's own request errors, and the map of exceptions to HTTP answers.
+
+Only the project's own errors (and pydantic's request validation) become 4xx: no input may
+produce a 500, and no bug may pass for the client's fault. Anything else, a ValueError from
+deep inside included, is a 500 with its traceback in the log.
+"""
 
 import logging
 import math
@@ -11,6 +16,7 @@ from fastapi.responses import JSONResponse
 from redis.exceptions import RedisError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.export_onnx import ExportError
 from app.nn.network import ModelFormatError
 from app.store import Conflict, LimitReached, NotFound, StoreError
 
@@ -19,11 +25,28 @@ FASTAPI_PARSE_ERROR = "There was an error parsing the body"
 
 
 class TrainingConflict(Exception):
-    """A training is already running for this recognizer, or there is no model to use."""
+    """A training is queued or running for this recognizer: it must end (or be stopped) first."""
 
 
-class NotEnoughLabels(ValueError):
+class NoModel(Exception):
+    """The recognizer has no trained model to use (API.md: 409 "no trained model")."""
+
+
+class Invalid(Exception):
+    """The project's validation error: a request that parsed but is wrong in a way found
+    after parsing (a lab run's samples, a setting for another task). A 422 whose `detail` is
+    one sentence naming the field."""
+
+    def __init__(self, field: str | None, message: str) -> None:
+        super().__init__(f"{field}: {message}" if field else message)
+        self.field = field
+
+
+class NotEnoughLabels(Invalid):
     """Training needs samples of at least two labels."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(None, message)
 
 
 def _text(value: str) -> str:
@@ -63,8 +86,8 @@ def unprocessable(field: str, message: str) -> RequestValidationError:
 
 
 def _document_string_details(app: FastAPI) -> None:
-    """A 422 from a check made after parsing (a ValueError: fewer than 2 labels, a model's
-    shapes) carries one sentence, not pydantic's list: say so in the OpenAPI document."""
+    """A 422 from a check made after parsing (Invalid: fewer than 2 labels; ModelFormatError: a
+    model's shapes) carries one sentence, not pydantic's list: say so in the OpenAPI document."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -82,14 +105,17 @@ def _document_string_details(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-# Exceptions answered with their message as `detail`. ValueError covers ModelFormatError,
-# NotEnoughLabels and ink's errors: the input was wrong.
+# The project's own errors, answered with their message as `detail`. Not ValueError: one from
+# inside (numpy, a bug) is no client's fault.
 PLAIN_STATUS: dict[type[Exception], int] = {
     NotFound: 404,
     Conflict: 409,
     LimitReached: 409,  # HWR_MAX_SAMPLES, HWR_MAX_RECOGNIZERS: nothing was stored
     TrainingConflict: 409,
-    ValueError: 422,
+    NoModel: 409,
+    Invalid: 422,  # NotEnoughLabels too
+    ModelFormatError: 422,  # an imported model that does not fit
+    ExportError: 422,  # a model the ONNX export cannot express
 }
 
 
@@ -154,4 +180,12 @@ def install(app: FastAPI) -> None:
         )
 
 
-__all__ = ["ModelFormatError", "NotEnoughLabels", "TrainingConflict", "install", "unprocessable"]
+__all__ = [
+    "Invalid",
+    "ModelFormatError",
+    "NoModel",
+    "NotEnoughLabels",
+    "TrainingConflict",
+    "install",
+    "unprocessable",
+]

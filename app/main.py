@@ -12,6 +12,7 @@ from threadpoolctl import threadpool_limits
 from app import __version__, errors, security
 from app.config import Settings
 from app.jobs import make_trainer
+from app.lab.manager import LabRuns
 from app.middleware import BodyLimit, SecurityHeaders
 from app.recognition import ModelCache
 from app.routes import api_router
@@ -24,7 +25,8 @@ __all__ = ["DB_FILE", "app", "create_app", "open_store"]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """A configured app; the store opens and the trainer starts in its lifespan."""
+    """A configured app; the store opens, the trainer starts and the lab's runs are made in its
+    lifespan (the one startup path)."""
     settings = settings or Settings()
 
     @asynccontextmanager
@@ -34,13 +36,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         models = ModelCache(store)
         trainer = make_trainer(store, models, settings)
         trainer.recover()
-        trainer.attach(asyncio.get_running_loop())
+        lab = LabRuns(settings.lab_max_runs, settings.lab_idle_seconds)
+        loop = asyncio.get_running_loop()
+        trainer.listeners.attach(loop)
+        lab.listeners.attach(loop)
         app.state.store, app.state.models, app.state.trainer = store, models, trainer
+        app.state.lab = lab
         # Check multiplies tiny matrices: BLAS threads only add contention on 2 cores.
         with threadpool_limits(limits=1):
             try:
                 yield
             finally:
+                await asyncio.to_thread(lab.close)
                 await asyncio.to_thread(trainer.shutdown)
                 store.close()
 

@@ -8,11 +8,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 from redis import Redis
+from rq.job import Job as RQJob
+from rq.serializers import JSONSerializer
+from rq.utils import import_attribute
 
 from app import synth
 from app.config import Settings
 from app.errors import TrainingConflict
-from app.jobs import bus
+from app.jobs import bus, queue_job
 from app.jobs.broker import LOST, VANISHED, BrokerTrainingService, rq_id
 from app.recognition import ModelCache
 from app.schemas import NetworkSettings, TrainingRequest
@@ -96,6 +99,18 @@ def test_a_status_read_while_it_changes_is_not_cached(
     assert x.status("a").state == "finished"  # not the read above, cached
 
 
+def test_the_queued_job_names_a_function_a_worker_can_import(
+    two: tuple[BrokerTrainingService, BrokerTrainingService], settings: Settings
+) -> None:
+    status = two[0].start("a", TrainingRequest())
+    with Redis.from_url(settings.broker_url or "") as redis:
+        job = RQJob.fetch(rq_id("a", status.job), connection=redis, serializer=JSONSerializer)
+    assert job.func_name == "app.jobs.queue_job.run"
+    assert import_attribute(job.func_name) is queue_job.run
+    # Trainings queued before the module was renamed name its old path.
+    assert import_attribute("app.jobs.task.run") is queue_job.run
+
+
 def test_a_queued_training_whose_job_vanished_reads_failed(
     store: Store, two: tuple[BrokerTrainingService, BrokerTrainingService], settings: Settings
 ) -> None:
@@ -116,7 +131,7 @@ def test_a_running_training_without_heartbeat_reads_worker_lost(
     x, y = two
     status = x.start("b", TrainingRequest())
     with Redis.from_url(settings.broker_url or "") as redis:
-        # What a worker says when it takes the training; then its heartbeat key expired.
+        # What a worker says when it takes the training; but no worker runs its RQ job.
         running = status.model_copy(update={"state": "running", "queue_position": None})
         bus.publish_status(redis, "b", running)
     lost = wait_for(lambda: (s := x.status("b")).state == "failed" and s, 15)

@@ -17,6 +17,7 @@ import numpy as np
 import psycopg
 import pytest
 
+from app.clock import now
 from app.store import (
     SCHEMA_VERSION,
     Conflict,
@@ -25,7 +26,6 @@ from app.store import (
     Store,
     StoreError,
     connect,
-    records,
 )
 from tests.helpers import wait_for
 
@@ -238,7 +238,7 @@ def test_unknown_recognizer_is_not_found_everywhere(store: Store) -> None:
         lambda: store.list_samples("nope"),
         lambda: store.get_sample("nope", 1),
         lambda: store.delete_sample("nope", 1),
-        lambda: store.training_data("nope"),
+        lambda: store.training_samples("nope"),
         lambda: store.save_model("nope", {}, ["A"], 1, 0.1, 0),
     ]
     for call in calls:
@@ -321,7 +321,7 @@ def test_revision_bumps_on_add_delete_import_not_on_reads(store: Store, rec: str
     store.list_samples(rec, with_strokes=True)
     store.get_sample(rec, s.id)
     store.label_counts(rec)
-    store.training_data(rec)
+    store.training_samples(rec)
     store.list_recognizers()
     store.get_model(rec)
     store.set_network(rec, {"seed": 1})
@@ -411,7 +411,7 @@ def test_unicode_labels_and_strokes_round_trip(store: Store, rec: str, target: P
         assert [s.label for s in reopened.list_samples(rec)] == labels
         assert [s.id for s in reopened.list_samples(rec, "あ")] == [2]
         assert [label for label, _ in reopened.label_counts(rec)] == labels
-        assert reopened.training_data(rec)[0] == labels
+        assert reopened.training_samples(rec)[0] == labels
     finally:
         reopened.close()
     # stored as UTF-8 text, not \\u escapes
@@ -421,31 +421,22 @@ def test_unicode_labels_and_strokes_round_trip(store: Store, rec: str, target: P
 # --- training data and models ----------------------------------------------------------------
 
 
-def test_training_data_shapes_dtypes_order(store: Store, rec: str) -> None:
-    labels, X, y, revision = store.training_data(rec)
-    assert (labels, X.shape, X.dtype, y.shape, y.dtype, revision) == (
-        [],
-        (0, 4),
-        np.float32,
-        (0,),
-        np.int64,
-        0,
+def test_training_samples_in_id_order_with_labels_in_first_sample_order(
+    store: Store, rec: str
+) -> None:
+    assert store.training_samples(rec) == ([], [], 0)
+    dot = [[[1.0, 2.0]]]
+    first = store.add_sample(rec, "B", STROKES, grid(0.1)).id
+    second = store.add_sample(rec, "A", dot, grid(0.2)).id
+    third = store.add_sample(rec, "B", dot, grid(0.3)).id
+    assert store.training_samples(rec) == (
+        ["B", "A"],
+        [(first, "B", STROKES), (second, "A", dot), (third, "B", dot)],
+        3,
     )
-    store.add_sample(rec, "B", STROKES, [0.0, 0.25, 0.5, 1.0])
-    store.add_sample(rec, "A", STROKES, [1.0, 0.0, 0.0, 0.0])
-    store.add_sample(rec, "B", STROKES, [0.1, 0.2, 0.3, 0.4])
-    labels, X, y, revision = store.training_data(rec)
-    assert labels == ["B", "A"]
-    assert X.dtype == np.float32 and X.shape == (3, 4)
-    np.testing.assert_array_equal(
-        X, np.array([[0, 0.25, 0.5, 1], [1, 0, 0, 0], [0.1, 0.2, 0.3, 0.4]], dtype=np.float32)
-    )
-    assert y.dtype == np.int64
-    assert y.tolist() == [0, 1, 0]
-    assert revision == 3
 
 
-def test_training_data_agrees_with_its_revision_under_concurrent_writes(
+def test_training_samples_agree_with_their_revision_under_concurrent_writes(
     store: Store, rec: str
 ) -> None:
     done = threading.Event()
@@ -459,11 +450,11 @@ def test_training_data_agrees_with_its_revision_under_concurrent_writes(
     thread.start()
     seen = set()
     while not done.is_set():
-        _, X, y, revision = store.training_data(rec)
-        assert len(X) == len(y) == revision  # only adds since revision 0
+        _, samples, revision = store.training_samples(rec)
+        assert len(samples) == revision  # only adds since revision 0
         seen.add(revision)
     thread.join()
-    assert store.training_data(rec)[3] == 150
+    assert store.training_samples(rec)[2] == 150
     assert len(seen) > 1
 
 
@@ -507,7 +498,7 @@ def test_a_model_is_not_saved_to_a_namesake_of_a_deleted_recognizer(store: Store
     """A training of a recognizer deleted and created again under its name keeps off it."""
     trained = store.get_recognizer(rec).created_at
     store.delete_recognizer(rec)
-    wait_for(lambda: records.now() != trained)  # times are in ms: a new one, not the same ms
+    wait_for(lambda: now() != trained)  # times are in ms: a new one, not the same ms
     store.create_recognizer(rec, 12, {})
     with pytest.raises(NotFound, match="deleted"):
         store.save_model(rec, {"format": "hwr-model/1"}, ["a", "b"], 1, 0.5, 0, created_at=trained)

@@ -3,8 +3,15 @@ Redis; statuses live in Redis and every change is announced on one pub/sub chann
 
 Each API process keeps a cache of the statuses it was asked for, dropped when the channel
 says they changed, and wakes its own event-stream listeners. A sweeper thread in every API
-process notices trainings whose worker died (no heartbeat) and marks them failed: the store's
-conditional end_training() decides which process says so, once.
+process has RQ fail the jobs whose worker stopped beating (StartedJobRegistry.cleanup) and
+marks their trainings failed: the store's conditional end_training() decides which process
+says so, once.
+
+RQ keeps the queue (positions, cancel), the running jobs, their heartbeats and their status.
+hwr adds what RQ lacks: a training's status with its progress, kept after the job and
+announced to every API process (bus.py); a stop that saves the model (RQ's kills it); job
+numbers; one training per recognizer across processes (the store's mark); "worker lost" within
+about 12 s, not RQ's 90 (its heartbeat made faster: worker_command.py).
 """
 
 import contextlib
@@ -23,11 +30,13 @@ from rq.job import JobStatus
 from rq.registry import StartedJobRegistry
 from rq.serializers import JSONSerializer
 
+from app.clock import now
 from app.config import Settings
 from app.errors import TrainingConflict
-from app.jobs import bus
+from app.events import Listeners
+from app.jobs import bus, queue_job
 from app.jobs.plan import apply_network, check_labels
-from app.jobs.status import ACTIVE, Listeners, WithListeners, now, restored
+from app.jobs.status import ACTIVE, restored
 from app.jobs.tracker import failed, queued
 from app.recognition import ModelCache
 from app.schemas import TrainingRequest, TrainingStatus
@@ -48,7 +57,7 @@ def rq_id(name: str, job_id: int) -> str:
     return f"{name}_{job_id}"
 
 
-class BrokerTrainingService(WithListeners):
+class BrokerTrainingService:
     """The TrainingService of scale-out mode: same methods, the work done by workers."""
 
     def __init__(self, store: Store, models: ModelCache, settings: Settings) -> None:
@@ -59,7 +68,7 @@ class BrokerTrainingService(WithListeners):
         self._lock = threading.Lock()
         self._status: dict[str, TrainingStatus] = {}  # valid until the channel says otherwise
         self._changes: dict[str, int] = {}  # invalidations by name ("" counts every name)
-        self._listeners = Listeners()
+        self.listeners = Listeners()  # by recognizer name
         self._closing = threading.Event()
         self._threads: list[threading.Thread] = []
         models.broadcast = self._broadcast
@@ -126,7 +135,7 @@ class BrokerTrainingService(WithListeners):
             )
             bus.publish_status(self._redis, name, status)  # before the queue: a worker reads it
             self._queue.enqueue_call(
-                "app.jobs.task.run",
+                queue_job.run,  # RQ stores its dotted name: app.jobs.queue_job.run
                 args=(name, job_id, request.model_dump(mode="json")),
                 timeout=-1,  # a training ends by its own limits, or by Stop
                 result_ttl=0,
@@ -208,7 +217,7 @@ class BrokerTrainingService(WithListeners):
         with self._lock:
             self._status.pop(name, None)
             self._changes[name] = self._changes.get(name, 0) + 1
-        self._listeners.wake(name)
+        self.listeners.wake(name)
 
     def _subscribe(self) -> None:
         """Follow the channel; after every (re)connection anything may have changed."""
@@ -233,7 +242,7 @@ class BrokerTrainingService(WithListeners):
             self._changes[""] = self._changes.get("", 0) + 1
         self._models.apply("forget", "")
         for name in names:
-            self._listeners.wake(name)
+            self.listeners.wake(name)
 
     def _on(self, message: dict[str, str]) -> None:
         kind, name = message.get("type"), message.get("name", "")
@@ -252,39 +261,42 @@ class BrokerTrainingService(WithListeners):
     def _sweep(self) -> None:
         while not self._closing.wait(SWEEP_EVERY_S):
             try:
+                # RQ fails the jobs whose worker stopped beating (TrainingWorker: 10 s).
+                StartedJobRegistry(queue=self._queue).cleanup()
                 for name, since in self._store.training_marks():
                     self._check(name, since)
             except Exception:  # the database or Redis away for a moment: sweep again later
                 log.warning("sweeping for lost trainings failed", exc_info=True)
 
     def _check(self, name: str, since: str) -> None:
-        """Declare the training of `name` (marked since `since`) lost if its worker is gone."""
+        """Declare the training of `name` (marked since `since`) lost if RQ says its job is not
+        running (failed: its worker died, or its work horse) or not there at all."""
         status = bus.read_status(self._redis, name)
         age = time.time() - datetime.fromisoformat(since.replace("Z", "+00:00")).timestamp()
         if status is None or status.queued_at != since:
             if age > GRACE_S:  # the start died between the mark and Redis, or Redis lost it
                 self._lose(name, since, status or TrainingStatus(), VANISHED)
+            return
+        if status.state not in ACTIVE:
+            if age > GRACE_S:  # ended, but its worker died before clearing the mark
+                self._store.end_training(name, since)
+            return
+        job = self._job_status(rq_id(name, status.job))
+        if job == JobStatus.FAILED:
+            self._lose(name, since, status, LOST)
         elif status.state == "queued":
-            job = self._rq_job(rq_id(name, status.job))
-            job_status = None if job is None else job.get_status()
-            if job_status in (None, JobStatus.FAILED, JobStatus.CANCELED):
-                if age > SWEEP_EVERY_S:  # not the moment between the status and the queue
-                    self._lose(name, since, status, VANISHED)
-            elif job_status == JobStatus.STARTED and job and job.started_at is not None:
-                taken = time.time() - job.started_at.timestamp()  # started_at is UTC
-                if taken > bus.ALIVE_TTL_S and not self._redis.exists(bus.key("alive", name)):
-                    self._lose(name, since, status, LOST)  # died before it said "running"
-        elif status.state in ACTIVE:
-            if not self._redis.exists(bus.key("alive", name)):
-                self._lose(name, since, status, LOST)
-        elif age > GRACE_S:  # ended, but its worker died before clearing the mark
-            self._store.end_training(name, since)
+            if job in (None, JobStatus.CANCELED) and age > SWEEP_EVERY_S:  # not the moment
+                self._lose(name, since, status, VANISHED)  # between the status and the queue
+        elif job != JobStatus.STARTED:  # "running" without a running job
+            self._lose(name, since, status, LOST)
 
-    def _rq_job(self, job: str) -> RQJob | None:
+    def _job_status(self, job: str) -> JobStatus | None:
+        """RQ's status of the job, None when it is not there."""
         try:
-            return RQJob.fetch(job, connection=self._redis, serializer=JSONSerializer)
+            found = RQJob.fetch(job, connection=self._redis, serializer=JSONSerializer)
         except NoSuchJobError:
             return None
+        return found.get_status(refresh=False)  # as fetched
 
     def _lose(self, name: str, since: str, status: TrainingStatus, error: str) -> None:
         if self._store.end_training(name, since):  # only one process says it

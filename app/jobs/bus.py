@@ -4,10 +4,9 @@ Keys hold the shared state; one pub/sub channel carries every change, so that ea
 process can wake its own event-stream listeners and drop its cached models:
 
     hwr:status:<name>    the latest training status (JSON)
-    hwr:alive:<name>     a running training's heartbeat (the job id; expires: worker lost)
     hwr:stop:<name>      a stop asked for job <value>
     hwr:watch:<name>     someone wants live weight snapshots (expires)
-    hwr:snapshot:<name>  the latest weight snapshot (npz bytes)
+    hwr:snapshot:<name>  the latest weight snapshot (pack_snapshot: a JSON line, raw float16)
     hwr:events           channel: {"type": "status" | "forget" | "samples" | "queue", "name"}
 """
 
@@ -22,7 +21,7 @@ from app.schemas import TrainingStatus
 QUEUE = "hwr-training"  # the RQ queue of trainings
 CHANNEL = "hwr:events"
 JOB_IDS = "hwr:job-ids"
-HEARTBEAT_S = 2.0  # a running training refreshes its alive key this often
+HEARTBEAT_S = 2  # a worker's RQ heartbeat of its running training, this often (whole s)
 ALIVE_TTL_S = 10  # no heartbeat for this long: the worker is lost
 STATUS_TTL_S = 7 * 24 * 3600  # an ended training's status outlives a restart for a week
 

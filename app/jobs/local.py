@@ -15,10 +15,12 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from app import worker
+from app.clock import now
 from app.config import Settings
 from app.errors import TrainingConflict
+from app.events import Listeners
 from app.jobs.plan import apply_network, check_labels, plan
-from app.jobs.status import ACTIVE, Listeners, WithListeners, interrupted, now, restored
+from app.jobs.status import ACTIVE, interrupted, restored
 from app.jobs.tracker import Tracker, failed, queued, running
 from app.recognition import ModelCache
 from app.schemas import TrainingRequest, TrainingStatus
@@ -51,7 +53,7 @@ class Waiting:
     request: TrainingRequest
 
 
-class TrainingService(WithListeners):
+class TrainingService:
     """Starts, queues, stops and follows trainings; hands out status and wakes listeners."""
 
     def __init__(self, store: Store, models: ModelCache, settings: Settings) -> None:
@@ -64,7 +66,7 @@ class TrainingService(WithListeners):
         self._queue: dict[str, Waiting] = {}  # in order of arrival
         self._starting: set[str] = set()  # between the 409 check and the queue
         self._status: dict[str, TrainingStatus] = {}
-        self._listeners = Listeners()
+        self.listeners = Listeners()  # by recognizer name
         self._job_ids = 0
 
     # --- lifecycle ---------------------------------------------------------------------------
@@ -166,7 +168,7 @@ class TrainingService(WithListeners):
             status = self._status.get(name)
             if status is not None and status.queue_position != position:
                 self._status[name] = status.model_copy(update={"queue_position": position})
-                self._listeners.wake(name)
+                self.listeners.wake(name)
 
     def _launch(self, name: str, waiting: Waiting) -> None:
         job_plan = plan(self._store, name, waiting.request, self._settings)
@@ -186,7 +188,7 @@ class TrainingService(WithListeners):
         with self._lock:
             self._jobs[name] = job
             self._status[name] = self._status[name].model_copy(update=running(job_plan, started_at))
-        self._listeners.wake(name)
+        self.listeners.wake(name)
         threading.Thread(
             target=self._follow, args=(job,), name=f"follow-{name}", daemon=True
         ).start()
@@ -206,7 +208,7 @@ class TrainingService(WithListeners):
         if waiting is not None:
             update = {"state": "stopped", "outcome": "stopped while queued: nothing was trained"}
             self._end(name, self.status(name).model_copy(update={**update, "finished_at": now()}))
-        self._listeners.wake(name)
+        self.listeners.wake(name)
         return self.status(name)
 
     def _end(self, name: str, final: TrainingStatus) -> None:
@@ -218,7 +220,7 @@ class TrainingService(WithListeners):
         with self._lock:
             if name in self._status:
                 self._status[name] = final
-        self._listeners.wake(name)
+        self.listeners.wake(name)
 
     def weights(self, name: str, wait: float = 1.0) -> dict[str, Any] | None:
         """{job, iteration, W, b, settings, labels} of the running training's network, asking
@@ -249,7 +251,7 @@ class TrainingService(WithListeners):
             status = self._status.get(name)
             if status is not None and status.state not in ACTIVE:
                 del self._status[name]
-        self._listeners.wake(name)
+        self.listeners.wake(name)
 
     def forget(self, name: str) -> None:
         """The recognizer is being deleted: drop it from the queue, stop its job, drop its
@@ -264,7 +266,7 @@ class TrainingService(WithListeners):
         with self._lock:
             self._status.pop(name, None)
         self._models.forget(name)  # Check must not answer from a deleted recognizer's model
-        self._listeners.wake(name)
+        self.listeners.wake(name)
 
     # --- the follower thread -----------------------------------------------------------------
 
@@ -310,4 +312,4 @@ class TrainingService(WithListeners):
         with self._lock:
             if name in self._status:
                 self._status[name] = self._status[name].model_copy(update=fields)
-        self._listeners.wake(name)
+        self.listeners.wake(name)

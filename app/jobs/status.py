@@ -1,9 +1,5 @@
-"""What both training services share: the states that count as busy, the status of a recognizer
-with no training in this process, and the wake-up events of the events-stream listeners."""
-
-import asyncio
-import threading
-from datetime import UTC, datetime
+"""What both training services share: the states that count as busy and the status of a
+recognizer with no training in this process."""
 
 from app.schemas import TrainingStatus
 from app.store import Store
@@ -14,11 +10,6 @@ INTERRUPTED = (
     "interrupted by a server restart: the training was queued or running when the server "
     "stopped; the model from before it is kept"
 )
-
-
-def now() -> str:
-    """ISO 8601 UTC with milliseconds, as the store writes its times."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def restored(store: Store, name: str) -> TrainingStatus:
@@ -45,63 +36,3 @@ def restored(store: Store, name: str) -> TrainingStatus:
 def interrupted(status: TrainingStatus, since: str) -> TrainingStatus:
     """The status of a training that the death of its server cut short (API.md v1.1)."""
     return status.model_copy(update={"state": "failed", "started_at": since, "error": INTERRUPTED})
-
-
-class Listeners:
-    """The events stream's listeners: one asyncio.Event each, set from any thread."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._groups: dict[str, set[asyncio.Event]] = {}
-        self._loop: asyncio.AbstractEventLoop | None = None
-
-    def attach(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Remember the event loop that listeners wait on."""
-        self._loop = loop
-
-    def listen(self, name: str) -> asyncio.Event:
-        """A new listener's wake-up event; call unlisten() when it goes."""
-        event = asyncio.Event()
-        with self._lock:
-            self._groups.setdefault(name, set()).add(event)
-        return event
-
-    def unlisten(self, name: str, event: asyncio.Event) -> None:
-        with self._lock:
-            group = self._groups.get(name)
-            if group is not None:
-                group.discard(event)
-                if not group:
-                    del self._groups[name]
-
-    def count(self) -> int:
-        with self._lock:
-            return sum(len(group) for group in self._groups.values())
-
-    def wake(self, name: str) -> None:
-        """Wake the listeners: setting an event never blocks, so slow clients cost nothing."""
-        loop = self._loop
-        with self._lock:
-            events = list(self._groups.get(name, ()))
-        if loop is None or loop.is_closed():
-            return
-        for event in events:
-            loop.call_soon_threadsafe(event.set)
-
-
-class WithListeners:
-    """The listener half of a training service: the events stream waits on these."""
-
-    _listeners: Listeners
-
-    def attach(self, loop: asyncio.AbstractEventLoop) -> None:
-        self._listeners.attach(loop)
-
-    def listen(self, name: str) -> asyncio.Event:
-        return self._listeners.listen(name)
-
-    def unlisten(self, name: str, event: asyncio.Event) -> None:
-        self._listeners.unlisten(name, event)
-
-    def listener_count(self) -> int:
-        return self._listeners.count()

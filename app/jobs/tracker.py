@@ -4,10 +4,10 @@ the model document to save: the same for a local process and for a worker of the
 import logging
 from typing import Any
 
+from app.clock import now
 from app.config import Settings
 from app.history import Curve
 from app.jobs.plan import Plan
-from app.jobs.status import now
 from app.schemas import HistoryPoint, TrainingRequest, Validation
 from app.store import NotFound, Store
 

@@ -13,12 +13,12 @@ The recognizer's trainings run in their own processes and never wait for it.
 """
 
 import asyncio
-import contextlib
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
+from app.events import Listeners
 from app.lab.run import MAX_STEP, Run
 from app.lab.tasks import Config
 
@@ -51,17 +51,13 @@ class LabRuns:
         self.tick_budget_s = TICK_BUDGET_S
         self.clock = clock
         self._runs: dict[str, Run] = {}
-        self._lock = threading.Lock()  # the dict, the listener sets and the thread handle
+        self._lock = threading.Lock()  # the dict and the thread handle
         self._thread: threading.Thread | None = None
         self._closing = threading.Event()
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self.listeners = Listeners()  # by run id
         self.ticks = 0
 
     # -- runs -------------------------------------------------------------------------------
-
-    def attach(self, loop: asyncio.AbstractEventLoop) -> None:
-        """The event loop whose listeners the thread wakes."""
-        self._loop = loop
 
     def create(self, config: Config) -> Run:
         """A new running run; TooManyRuns past max_runs (after dropping the unused ones)."""
@@ -92,8 +88,7 @@ class LabRuns:
             run = self._runs.pop(run_id, None)
             if run is None:
                 raise RunNotFound(f"no lab run {run_id!r}")
-            waiting = list(run.listeners)
-        self._wake(waiting)  # their streams end: the run is gone
+        self.listeners.wake(run_id)  # their streams end: the run is gone
 
     def exists(self, run_id: str) -> bool:
         return run_id in self._runs
@@ -103,9 +98,7 @@ class LabRuns:
 
     def changed(self, run: Run) -> None:
         """A request changed the run: tell its listeners (the run's lock is not held)."""
-        with self._lock:
-            waiting = list(run.listeners)
-        self._wake(waiting)
+        self.listeners.wake(run.id)
 
     def step(self, run: Run, n: int) -> int:
         """n passes now, in the caller's thread (PATCH {"step": n}): at most MAX_STEP."""
@@ -117,27 +110,20 @@ class LabRuns:
     # -- listeners (called on the event loop) -----------------------------------------------
 
     def listen(self, run_id: str) -> asyncio.Event:
-        wake = asyncio.Event()
-        with self._lock:
+        """A listener's wake-up (RunNotFound if there is no such run): a watched run is kept."""
+        with self._lock:  # the run is not dropped between the check and the listening
             run = self._runs.get(run_id)
             if run is None:
                 raise RunNotFound(f"no lab run {run_id!r}")
-            run.listeners.add(wake)
             run.last_used = self.clock()
-        return wake
+            return self.listeners.listen(run_id)
 
     def unlisten(self, run_id: str, wake: asyncio.Event) -> None:
         with self._lock:
+            self.listeners.unlisten(run_id, wake)
             run = self._runs.get(run_id)
             if run is not None:
-                run.listeners.discard(wake)
                 run.last_used = self.clock()
-
-    def _wake(self, events: Iterable[asyncio.Event]) -> None:
-        events = list(events)
-        if events and self._loop is not None:
-            with contextlib.suppress(RuntimeError):  # the loop has closed: nobody listens
-                self._loop.call_soon_threadsafe(_set_all, events)
 
     # -- the thread -------------------------------------------------------------------------
 
@@ -150,7 +136,7 @@ class LabRuns:
     def _sweep(self, now: float) -> None:
         """Drop runs unused for idle_seconds; pause running runs nobody watches (lock held)."""
         for run_id, run in list(self._runs.items()):
-            if run.listeners:
+            if self.listeners.has(run_id):
                 continue
             idle = now - run.last_used
             if idle > self.idle_seconds:
@@ -181,7 +167,7 @@ class LabRuns:
         k = self.ticks % len(runs)
         started = time.perf_counter()
         stepped = False
-        waiting: list[asyncio.Event] = []
+        changed: list[str] = []
         for run in runs[k:] + runs[:k]:
             if not run.running:
                 continue
@@ -192,13 +178,12 @@ class LabRuns:
                     continue
             stepped = True
             time.sleep(REST_S)  # a request waiting for the GIL gets it between two bursts
-            if run.listeners:
+            if self.listeners.has(run.id):
                 with run.lock:
                     run.json()
                 time.sleep(REST_S)
-            with self._lock:
-                waiting.extend(run.listeners)
-        self._wake(waiting)
+            changed.append(run.id)
+        self.listeners.wake(*changed)
 
     def close(self) -> None:
         """Stop the thread (the app shuts down); runs are forgotten."""
@@ -207,11 +192,5 @@ class LabRuns:
         if thread is not None:
             thread.join(timeout=5)
         with self._lock:
-            waiting = [w for run in self._runs.values() for w in run.listeners]
             self._runs.clear()
-        self._wake(waiting)
-
-
-def _set_all(events: list[asyncio.Event]) -> None:
-    for event in events:
-        event.set()
+        self.listeners.wake_all()

@@ -2,22 +2,17 @@
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from app.lab.run import IDENTITY_BUFFER, MAX_STEP
 from app.lab.tasks import BOUNDARY_MAX, BOUNDARY_MIN, MAX_HIDDEN_LAYERS, MAX_UNITS
+from app.schemas import Strict
 
 Activation = Literal["sigmoid", "tanh", "relu", "linear"]
 Number = Annotated[float, Field(allow_inf_nan=False)]
 Pair = Annotated[list[Number], Field(min_length=2, max_length=2)]
 Init = Literal["auto", "xavier", "he", "uniform-classic", "zeros", "demo"]  # tasks.LAB_INITS
 Coordinate = Annotated[float, Field(ge=-1, le=1, allow_inf_nan=False)]
-
-
-class Strict(BaseModel):
-    """Unknown fields are refused (422), so a typo never passes silently."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 class RunRequest(Strict):

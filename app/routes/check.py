@@ -18,7 +18,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 
 from app.deps import ModelsDep, NameParam, SettingsDep, StoreDep, responses, within_limits
-from app.errors import TrainingConflict, unprocessable
+from app.errors import NoModel, unprocessable
 from app.ink import rasterise
 from app.recognition import LoadedModel
 from app.schemas import CheckIn, CheckResult, Confidence, Grid, RasterizeIn
@@ -57,7 +57,7 @@ async def check(
 ) -> Response:
     strokes = within_limits(body.strokes, settings)
     if found is None:
-        raise TrainingConflict(f"'{r}' has no trained model yet: train it first")
+        raise NoModel(f"'{r}' has no trained model yet: train it first")
     model, (revision, labels) = found
     if body.member >= model.members:
         raise unprocessable("member", f"the model is an ensemble of {model.members}")

@@ -1,41 +1,24 @@
 """The lab's runs (API.md, "Lab (v1.1)"): create, read, change, feed, delete, and their events.
 
-The runs live in a LabRuns made by this router's lifespan (FastAPI merges it into the app's), so
-the lab's thread starts with the first run and stops with the server.
+The runs live in the LabRuns the app's lifespan makes (app/main.py): the lab's thread starts
+with the first run and stops with the server.
 """
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response
 from fastapi.responses import StreamingResponse
 
-from app.deps import responses
+from app.deps import EVENT_STREAM, event_stream, responses
+from app.errors import Invalid
+from app.events import HEARTBEAT_EVERY_S, Step, event
 from app.lab.manager import LabRuns, RunNotFound, TooManyRuns
 from app.lab.run import Run
 from app.lab.schemas import LabRun, RunPatch, RunRequest, SamplesRequest
 from app.lab.tasks import resolve
 
-HEARTBEAT_EVERY_S = 15.0
-RETRY_MS = 1000
-
-
-@asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    settings = app.state.settings
-    lab = LabRuns(settings.lab_max_runs, settings.lab_idle_seconds)
-    lab.attach(asyncio.get_running_loop())
-    app.state.lab = lab
-    try:
-        yield
-    finally:
-        await asyncio.to_thread(lab.close)
-
-
-router = APIRouter(prefix="/api/lab/runs", tags=["lab"], lifespan=lifespan)
+router = APIRouter(prefix="/api/lab/runs", tags=["lab"])
 
 
 async def get_lab(request: Request) -> LabRuns:
@@ -45,7 +28,6 @@ async def get_lab(request: Request) -> LabRuns:
 LabDep = Annotated[LabRuns, Depends(get_lab)]
 RunId = Annotated[str, Path(description="the run's id", max_length=64)]
 NOT_FOUND = responses(e404="unknown run (or dropped after a while unused)")
-RUN_RESPONSE = {"model": LabRun, "description": "the run"}
 
 
 def found(lab: LabRuns, run_id: str) -> Run:
@@ -69,7 +51,10 @@ def answer(run: Run, status: int = 200) -> Response:
     responses={**responses(e422="bad settings", e429="too many runs (lab_max_runs)")},
 )
 def create_run(body: RunRequest, lab: LabDep) -> Response:
-    config = resolve(**body.model_dump())
+    try:
+        config = resolve(**body.model_dump())
+    except ValueError as exc:  # resolve's checks across fields: "activation: 2 names for 1 ..."
+        raise Invalid(None, str(exc)) from None
     try:
         run = lab.create(config)
     except TooManyRuns as exc:
@@ -89,7 +74,7 @@ def change_run(id: RunId, body: RunPatch, lab: LabDep) -> Response:
     run = found(lab, id)
     with run.lock:
         if body.pretrain and run.config.task != "identity":
-            raise ValueError("pretrain: only the identity task has a generated dataset")
+            raise Invalid("pretrain", "only the identity task has a generated dataset")
         if body.learning_rate is not None:
             run.set_learning_rate(body.learning_rate)
         if body.running is not None:
@@ -110,7 +95,9 @@ def change_run(id: RunId, body: RunPatch, lab: LabDep) -> Response:
 def add_samples(id: RunId, body: SamplesRequest, lab: LabDep) -> Response:
     run = found(lab, id)
     if len(body.targets) != len(body.inputs):
-        raise ValueError(f"targets: one per input ({len(body.inputs)}), got {len(body.targets)}")
+        raise Invalid("targets", f"one per input ({len(body.inputs)}), got {len(body.targets)}")
+    if run.config.task != "identity":  # the others learn their own fixed dataset
+        raise Invalid("samples", f"the {run.config.task} task has fixed data")
     with run.lock:
         run.add_samples(body.inputs, body.targets)  # type: ignore[arg-type]
     lab.changed(run)
@@ -126,11 +113,42 @@ def delete_run(id: RunId, lab: LabDep) -> Response:
     return Response(status_code=204)
 
 
-async def _progress(run: Run) -> str:
-    text = run.cached_json()  # the lab's thread makes it for listeners as it steps
-    if text is None:
-        text = await asyncio.to_thread(_json, run)
-    return f"event: progress\ndata: {text}\n\n"
+GONE = event("gone", "{}")
+
+
+class RunFeed:
+    """`progress` with the run at once, then after every change (20 a second while it trains),
+    and `gone` when the run is deleted (or dropped)."""
+
+    def __init__(self, lab: LabRuns, run_id: str) -> None:
+        self.lab, self.run_id = lab, run_id
+
+    def listen(self) -> asyncio.Event:
+        try:
+            return self.lab.listen(self.run_id)
+        except RunNotFound:  # gone already: first() says so
+            return asyncio.Event()
+
+    def unlisten(self, wake: asyncio.Event) -> None:
+        self.lab.unlisten(self.run_id, wake)
+
+    async def first(self) -> Step:
+        return await self.next(True)
+
+    async def next(self, woke: bool) -> Step:
+        if not woke:
+            return Step(None)
+        try:
+            run = self.lab.get(self.run_id)
+        except RunNotFound:
+            return Step(GONE, last=True)
+        text = run.cached_json()  # the lab's thread makes it for listeners as it steps
+        if text is None:
+            text = await asyncio.to_thread(_json, run)
+        return Step(event("progress", text))
+
+    def wait_s(self) -> float:
+        return HEARTBEAT_EVERY_S
 
 
 def _json(run: Run) -> str:
@@ -138,46 +156,9 @@ def _json(run: Run) -> str:
         return run.json()
 
 
-async def stream(lab: LabRuns, run_id: str) -> AsyncIterator[str]:
-    """`progress` with the run at once, then after every change (20 a second while it trains),
-    a heartbeat comment every 15 s while nothing changes, and `gone` when the run is deleted."""
-    try:
-        wake = lab.listen(run_id)
-    except RunNotFound:
-        yield "event: gone\ndata: {}\n\n"
-        return
-    try:
-        yield f"retry: {RETRY_MS}\n" + await _progress(lab.get(run_id))
-        while True:
-            try:
-                await asyncio.wait_for(wake.wait(), HEARTBEAT_EVERY_S)
-            except TimeoutError:
-                yield ": heartbeat\n\n"
-                continue
-            wake.clear()
-            try:
-                run = lab.get(run_id)
-            except RunNotFound:
-                yield "event: gone\ndata: {}\n\n"
-                return
-            yield await _progress(run)
-    finally:
-        with contextlib.suppress(Exception):
-            lab.unlisten(run_id, wake)
-
-
 @router.get(
-    "/{id}/events",
-    response_class=StreamingResponse,
-    responses={
-        **NOT_FOUND,
-        200: {"content": {"text/event-stream": {}}, "description": "the event stream"},
-    },
+    "/{id}/events", response_class=StreamingResponse, responses={**NOT_FOUND, **EVENT_STREAM}
 )
 def run_events(id: RunId, lab: LabDep) -> StreamingResponse:
     found(lab, id)
-    return StreamingResponse(
-        stream(lab, id),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-    )
+    return event_stream(RunFeed(lab, id))

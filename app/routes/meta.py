@@ -18,7 +18,7 @@ def health(trainer: TrainerDep, settings: SettingsDep) -> dict[str, Any]:
         "version": __version__,
         "trainings": trainer.running(),
         "queued": trainer.queued(),
-        "listeners": trainer.listener_count(),
+        "listeners": trainer.listeners.count(),
         # HWR_API_TOKEN is set: every other /api request needs it (docs/security.md).
         "token_required": settings.api_token is not None,
         # What a training request without limits gets (HWR_MAX_ITERATIONS, HWR_TARGET_MSE):

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from app.deps import ModelsDep, RecognizerDep, TrainerDep, responses
-from app.errors import TrainingConflict, unprocessable
+from app.errors import NoModel, unprocessable
 from app.snapshot import snapshot
 
 router = APIRouter(prefix="/api/recognizers/{r}", tags=["network"])
@@ -42,7 +42,7 @@ def network(
     else:
         found = models.get(recognizer.name)
         if found is None:
-            raise TrainingConflict(f"'{recognizer.name}' has no training running and no model")
+            raise NoModel(f"'{recognizer.name}' has no training running and no model")
         model = found[0]
         members = model.members
         fields = {

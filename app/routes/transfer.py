@@ -15,7 +15,7 @@ from app.deps import (
     responses,
     within_limits,
 )
-from app.errors import TrainingConflict
+from app.errors import NoModel, TrainingConflict
 from app.export_onnx import from_loaded
 from app.learn import check_reference, sample_grid
 from app.nn.network import ModelFormatError, Network
@@ -82,25 +82,27 @@ def imported_settings(
     hidden = net.sizes[1:-1]
     if not isinstance(k, int) or not 1 <= k <= 8 or any(n % k for n in hidden):
         k = 1
-    return NetworkSettings.model_validate(
-        {
-            **learning,
-            "hidden_layers": [n // k for n in hidden],
-            "ensemble": k,
-            "activation": net.activations[0] if hidden else current.activation,
-            "bias": net.bias,
-            "loss": "cross_entropy" if net.activations[-1] == "softmax" else "squared_error",
-            "reject": body.background,
-            "antialias": body.grid.antialias,
-        }
-    )
+    described = {
+        **learning,
+        "hidden_layers": [n // k for n in hidden],
+        "ensemble": k,
+        "activation": net.activations[0] if hidden else current.activation,
+        "bias": net.bias,
+        "loss": "cross_entropy" if net.activations[-1] == "softmax" else "squared_error",
+        "reject": body.background,
+        "antialias": body.grid.antialias,
+    }
+    try:
+        return NetworkSettings.model_validate(described)
+    except ValidationError as exc:  # a network no setting describes (a linear hidden layer)
+        raise ModelFormatError(str(exc)) from None
 
 
 @router.get("/model", responses={**NOT_FOUND, **responses(e409="no trained model")})
 def export_model(recognizer: RecognizerDep, store: StoreDep) -> dict[str, Any]:
     model = store.get_model(recognizer.name)
     if model is None:
-        raise TrainingConflict(f"'{recognizer.name}' has no trained model yet")
+        raise NoModel(f"'{recognizer.name}' has no trained model yet")
     return model.document
 
 

@@ -1,7 +1,8 @@
 """Recognizers, samples and models in SQLite (the default) or PostgreSQL (HWR_DATABASE_URL).
 
-The Store (store.py) is the only class that speaks SQL; a dialect (sqlite.py, postgres.py)
-connects, runs its transactions and maps driver errors; migrations.py versions the schema.
+The Store (store.py, its methods by table in recognizers.py and samples.py) is the only class
+that speaks SQL; a dialect (sqlite.py, postgres.py) connects, runs its transactions and maps
+driver errors; migrations.py versions the schema.
 """
 
 from pathlib import Path

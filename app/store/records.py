@@ -2,7 +2,6 @@
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 
@@ -50,11 +49,6 @@ class Model:
     mse: float | None
     trained_at: str
     revision: int  # the recognizer revision of the samples it was trained on
-
-
-def now() -> str:
-    """UTC, milliseconds, ISO 8601 with a Z."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def dumps(value: Any) -> str:

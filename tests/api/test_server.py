@@ -1,6 +1,5 @@
 """Against a real uvicorn process: the events stream, and a kill -9 that loses nothing."""
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +9,7 @@ import pytest
 
 from app.synth import dataset, draw
 from tests.helpers import Server, wait_for
+from tests.sse import events
 
 pytestmark = pytest.mark.server
 
@@ -28,22 +28,17 @@ def post_alphabet(url: str, labels: list[str], per_label: int) -> list[int]:
 
 def read_events(url: str, limit_s: float = 60) -> list[tuple[str, dict[str, Any]]]:
     """Read one events stream to its end: (event name, status) pairs."""
-    events: list[tuple[str, dict[str, Any]]] = []
-    name = None
+    read: list[tuple[str, dict[str, Any]]] = []
     with httpx.stream(
         "GET", url + "/api/recognizers/default/training/events", timeout=httpx.Timeout(limit_s)
     ) as r:
         assert r.status_code == 200
         assert r.headers["content-type"].startswith("text/event-stream")
-        for line in r.iter_lines():
-            if line.startswith("event: "):
-                name = line[len("event: ") :]
-            elif line.startswith("data: "):
-                assert name is not None
-                events.append((name, json.loads(line[len("data: ") :])))
-                if name == "done":
-                    break
-    return events
+        for name, data in events(r.iter_lines()):
+            read.append((name, data))
+            if name == "done":
+                break
+    return read
 
 
 def test_events_stream_progress_and_done(server: Server) -> None:

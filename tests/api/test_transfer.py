@@ -87,6 +87,8 @@ def test_bad_model_imports_are_422(client: TestClient, alphabet: list[int]) -> N
         broken(lambda d: d.update(labels=["L", "L", "X"])),  # duplicates
         broken(lambda d: d.update(grid_size=16)),
         broken(lambda d: d["network"].update(activations=["softmax", "sigmoid"])),
+        # A network no setting describes (settings have no linear hidden layer): not a 500.
+        broken(lambda d: d["network"]["activations"].__setitem__(0, "linear")),
         broken(lambda d: d.update(format="hwr-model/9")),
         broken(lambda d: d.pop("layers")),
     ]

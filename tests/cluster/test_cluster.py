@@ -2,7 +2,6 @@
 share one PostgreSQL and one Redis."""
 
 import itertools
-import json
 import signal
 import threading
 from typing import Any
@@ -11,8 +10,10 @@ import httpx
 import numpy as np
 
 from app import synth
+from app.worker import PROCESS_NAME
+from tests import sse
 from tests.cluster.conftest import Cluster
-from tests.helpers import training_processes, wait_for
+from tests.helpers import live_processes, training_processes, wait_for
 
 ENDLESS = {"max_iterations": 10**7, "target_mse": 0, "network": {"patience": 0}}
 SIXTY = {**ENDLESS, "max_iterations": 60}  # exactly 60 passes: no target, no early stop
@@ -30,6 +31,16 @@ def new_recognizer(api: httpx.Client, labels: tuple[str, ...] = ("L", "O", "X"),
 
 def status(api: httpx.Client, name: str) -> dict[str, Any]:
     return api.get(f"/api/recognizers/{name}/training").json()  # type: ignore[no-any-return]
+
+
+def training_endlessly(api: httpx.Client, passes: int = 0) -> str:
+    """A new recognizer of L and O whose endless training runs (past `passes` passes)."""
+    name = new_recognizer(api, ("L", "O"))
+    api.post(f"/api/recognizers/{name}/training", json=ENDLESS)
+    wait_for(
+        lambda: (s := status(api, name))["state"] == "running" and s["iterations"] >= passes, 60
+    )
+    return name
 
 
 def ended(api: httpx.Client, name: str, job: int | None = None) -> dict[str, Any] | None:
@@ -61,15 +72,11 @@ def test_training_through_a_streams_to_b_and_check_on_b_uses_the_model(
 
     def listen() -> None:
         with b.stream("GET", f"/api/recognizers/{name}/training/events", timeout=60) as stream:
-            kind = ""
-            for line in stream.iter_lines():
-                if line.startswith("event: "):
-                    kind = line[7:]
-                elif line.startswith("data: "):
-                    events.append((kind, json.loads(line[6:])))
-                    listening.set()
-                    if kind == "done":
-                        return
+            for kind, data in sse.events(stream.iter_lines()):
+                events.append((kind, data))
+                listening.set()
+                if kind == "done":
+                    return
 
     listener = threading.Thread(target=listen)
     listener.start()
@@ -116,9 +123,7 @@ def test_a_second_training_replaces_the_model_b_checks_with(
 def test_stop_from_the_other_api_saves_the_model(
     cluster: Cluster, a: httpx.Client, b: httpx.Client
 ) -> None:
-    name = new_recognizer(a, ("L", "O"))
-    a.post(f"/api/recognizers/{name}/training", json=ENDLESS)
-    wait_for(lambda: (s := status(a, name))["state"] == "running" and s["iterations"] >= 5, 60)
+    name = training_endlessly(a, passes=5)
     assert b.delete(f"/api/recognizers/{name}/training").json()["state"] in ("stopping", "stopped")
     final = wait_for(lambda: ended(a, name), 30)
     assert final["state"] == "stopped" and final["iterations"] >= 5
@@ -128,10 +133,8 @@ def test_stop_from_the_other_api_saves_the_model(
 def test_live_weights_on_b_while_a_worker_trains(
     cluster: Cluster, a: httpx.Client, b: httpx.Client
 ) -> None:
-    name = new_recognizer(a, ("L", "O"))
-    a.post(f"/api/recognizers/{name}/training", json=ENDLESS)
+    name = training_endlessly(a)
     try:
-        wait_for(lambda: status(b, name)["state"] == "running", 60)
 
         def live() -> dict[str, Any] | None:
             shot = b.get(f"/api/recognizers/{name}/network").json()
@@ -173,9 +176,7 @@ def test_a_queued_training_stopped_through_b_never_runs(
 def test_deleted_while_a_worker_trains_it_a_new_one_of_that_name_starts_clean(
     cluster: Cluster, a: httpx.Client, b: httpx.Client
 ) -> None:
-    name = new_recognizer(a, ("L", "O"))
-    a.post(f"/api/recognizers/{name}/training", json=ENDLESS)
-    wait_for(lambda: status(a, name)["state"] == "running", 60)
+    name = training_endlessly(a)
     assert b.delete(f"/api/recognizers/{name}").status_code == 204
     assert a.get(f"/api/recognizers/{name}/training").status_code == 404
     assert a.post("/api/recognizers", json={"name": name}).status_code == 201
@@ -225,9 +226,7 @@ def test_a_worker_shut_down_mid_training_stops_it_and_keeps_the_model(
     cluster: Cluster, a: httpx.Client, b: httpx.Client
 ) -> None:
     """SIGTERM to the worker alone (what `docker stop` sends its main process)."""
-    name = new_recognizer(a, ("L", "O"))
-    a.post(f"/api/recognizers/{name}/training", json=ENDLESS)
-    wait_for(lambda: (s := status(a, name))["state"] == "running" and s["iterations"] >= 3, 60)
+    name = training_endlessly(a, passes=3)
     worker = next(w for w in cluster.workers if training_processes(w.pid) == 1)
     assert worker.process is not None
     worker.process.send_signal(signal.SIGTERM)
@@ -249,9 +248,16 @@ def test_a_worker_killed_mid_training_reads_worker_lost(
     a.post(f"/api/recognizers/{name}/training", json=ENDLESS)
     wait_for(lambda: (s := status(a, name))["state"] == "running" and s["iterations"] >= 3, 60)
     victim = next(w for w in cluster.workers if training_processes(w.pid) == 1)
+    [horse] = [
+        pid
+        for pid, p in live_processes().items()
+        if p.name == PROCESS_NAME and p.ppid == victim.pid
+    ]
     victim.kill()
     final = wait_for(lambda: ended(b, name), 40)  # heartbeat expiry + a sweep, bounded
     assert final["state"] == "failed" and "worker lost" in final["error"]
+    # RQ's work horse has a process group of its own: it outlives the kill, but not by long.
+    wait_for(lambda: horse not in live_processes(), 10)
     assert a.get(f"/api/recognizers/{name}/model").json() == before  # never half-written
     # The other worker still takes trainings, and the recognizer can train again.
     victim.start()

@@ -19,6 +19,7 @@ from app.main import create_app
 from app.nn.fit import _train_pass
 from app.nn.network import Network
 from tests.helpers import Server, local_client, wait_for
+from tests.sse import events
 
 RUNS = "/api/lab/runs"
 XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
@@ -234,23 +235,16 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 def read_events(url: str, seconds: float, stop: Any = None) -> list[tuple[float, str, Any]]:
     """(arrival time, event name, data) for `seconds`, or until stop(name, data)."""
-    events: list[tuple[float, str, Any]] = []
-    name = None
+    read: list[tuple[float, str, Any]] = []
     deadline = time.monotonic() + seconds
     with httpx.stream("GET", url, timeout=httpx.Timeout(seconds + 10)) as r:
         assert r.status_code == 200
         assert r.headers["content-type"].startswith("text/event-stream")
-        for line in r.iter_lines():
-            if line.startswith("event: "):
-                name = line[len("event: ") :]
-            elif line.startswith("data: "):
-                data = json.loads(line[len("data: ") :])
-                events.append((time.monotonic(), str(name), data))
-                if stop is not None and stop(name, data):
-                    break
-            if time.monotonic() > deadline:
+        for name, data in events(r.iter_lines()):
+            read.append((time.monotonic(), name, data))
+            if (stop is not None and stop(name, data)) or time.monotonic() > deadline:
                 break
-    return events
+    return read
 
 
 @pytest.mark.server

@@ -2,7 +2,6 @@
 100 listeners on the events stream. No 500, no stuck `running`, no orphaned worker, no leak."""
 
 import asyncio
-import json
 import threading
 import time
 from collections.abc import Callable
@@ -15,6 +14,7 @@ import pytest
 from app.synth import dataset
 from tests.helpers import Server, wait_for
 from tests.reliability.conftest import forked_workers
+from tests.sse import aevents
 
 pytestmark = pytest.mark.server
 LONG = {"max_iterations": 10_000_000, "target_mse": 0}
@@ -194,21 +194,17 @@ async def listen(
     client: httpx.AsyncClient, path: str, seen: dict[str, int], log: list[str]
 ) -> list[tuple[str, dict[str, Any]]]:
     """Read one events stream to its `done`; count what every listener has seen in `seen`."""
-    events: list[tuple[str, dict[str, Any]]] = []
-    name = ""
+    read: list[tuple[str, dict[str, Any]]] = []
     async with client.stream("GET", path) as r:
         assert r.status_code == 200
-        async for line in r.aiter_lines():
-            if line.startswith("event: "):
-                name = line[len("event: ") :]
-            elif line.startswith("data: "):
-                events.append((name, json.loads(line[len("data: ") :])))
-                if name not in [e for e, _ in events[:-1]]:
-                    seen[name] = seen.get(name, 0) + 1
-                if name == "done":
-                    return events
+        async for name, data in aevents(r.aiter_lines()):
+            if name not in [e for e, _ in read]:
+                seen[name] = seen.get(name, 0) + 1
+            read.append((name, data))
+            if name == "done":
+                return read
     log.append("stream ended without done")
-    return events
+    return read
 
 
 async def until(probe: Callable[[], bool], timeout: float = 30) -> None:
@@ -252,7 +248,7 @@ class Stream:
     """One open events stream, read event by event (one line iterator for its whole life)."""
 
     def __init__(self, response: httpx.Response) -> None:
-        self.response, self.lines = response, response.aiter_lines()
+        self.response, self.events = response, aevents(response.aiter_lines())
 
     @classmethod
     async def open(cls, client: httpx.AsyncClient, path: str) -> "Stream":
@@ -260,13 +256,8 @@ class Stream:
 
     async def next_event(self) -> str | None:
         """The name of the next event, or None when the server ended the stream."""
-        name = ""
-        async for line in self.lines:
-            if line.startswith("event: "):
-                name = line[len("event: ") :]
-            elif line.startswith("data: "):
-                return name
-        return None
+        event = await anext(self.events, None)
+        return None if event is None else event[0]
 
     async def until_done(self) -> None:
         while (name := await self.next_event()) != "done":

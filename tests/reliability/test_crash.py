@@ -164,13 +164,7 @@ def test_kill_9_at_random_moments_loses_nothing(tmp_path: Path) -> None:
             check_after_restart(http, acknowledged, models)
     finally:
         server.stop()
-    check = subprocess.run(
-        [*HWR, "check-data", "--data-dir", str(data)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    check = hwr("check-data", "--data-dir", str(data))
     assert check.returncode == 0 and check.stdout.strip() == "ok", check.stdout + check.stderr
 
 
@@ -221,15 +215,14 @@ def test_ctrl_c_with_a_page_open_stops_soon_and_saves_the_training(tmp_path: Pat
 # --- broken data folders -------------------------------------------------------------------------
 
 
+def hwr(*args: str) -> subprocess.CompletedProcess[str]:
+    """The `hwr` command, which must exit by itself, quickly: its exit code and output."""
+    return subprocess.run([*HWR, *args], cwd=ROOT, capture_output=True, text=True, timeout=60)
+
+
 def serve(data_dir: Path) -> subprocess.CompletedProcess[str]:
-    """`hwr serve` on a broken folder: it must exit by itself, quickly."""
-    return subprocess.run(
-        [*HWR, "serve", "--port", str(free_port()), "--data-dir", str(data_dir)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    """`hwr serve` on a broken folder."""
+    return hwr("serve", "--port", str(free_port()), "--data-dir", str(data_dir))
 
 
 def good_database(path: Path, samples: int = 300) -> None:
@@ -325,13 +318,7 @@ def test_an_unreadable_data_folder_gives_a_clear_error_at_start(tmp_path: Path) 
 def test_check_data_reports_damage_without_a_stack_trace(tmp_path: Path) -> None:
     data = tmp_path / "data"
     damaged_pages(data)
-    result = subprocess.run(
-        [*HWR, "check-data", "--data-dir", str(data)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = hwr("check-data", "--data-dir", str(data))
     assert result.returncode in (1, 2)
     assert "Traceback" not in result.stdout + result.stderr
     assert "malformed" in result.stdout + result.stderr

@@ -11,6 +11,7 @@ from typing import Any
 
 from redis.exceptions import RedisError
 from rq import Worker
+from rq.job import Job
 from rq.serializers import JSONSerializer
 from rq.worker_pool import WorkerPool
 
@@ -20,9 +21,20 @@ from app.store import StoreError, open_store
 
 
 class TrainingWorker(Worker):
-    """An RQ worker whose shutdown (SIGTERM, SIGINT: `docker stop`, Ctrl+C) asks its running
+    """An RQ worker that proves its training alive often enough for "worker lost" within
+    seconds, and whose shutdown (SIGTERM, SIGINT: `docker stop`, Ctrl+C) asks its running
     training to stop and save, as the Stop button does, so that RQ's warm shutdown ends in
     seconds with the model kept instead of outliving the orchestrator's patience."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # RQ's own execution heartbeat, every HEARTBEAT_S instead of every 30 s ...
+        kwargs.setdefault("job_monitoring_interval", bus.HEARTBEAT_S)
+        super().__init__(*args, **kwargs)
+
+    def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
+        """... and expiring ALIVE_TTL_S after the last one instead of 60 s later: the API's
+        sweeper then has RQ fail the job of a dead worker (StartedJobRegistry.cleanup)."""
+        return bus.ALIVE_TTL_S
 
     def request_stop(self, signum: Any, frame: Any) -> None:
         job = self.get_current_job()

@@ -1,0 +1,128 @@
+"""Server-sent events: the listeners' wake-ups, and the one loop both event streams run
+(a training's, routes/training.py, and a lab run's, routes/lab.py).
+
+A stream waits on its asyncio.Event; whatever changes what it follows (a training's thread, the
+lab's thread, the Redis channel) wakes it from any thread through Listeners. The stream then
+asks its Feed what to send.
+"""
+
+import asyncio
+import contextlib
+import threading
+import time
+from collections.abc import AsyncIterator
+from typing import NamedTuple, Protocol
+
+RETRY_MS = 1000  # how soon EventSource reconnects after the stream ends
+HEARTBEAT_EVERY_S = 15.0  # a comment keeps an idle stream open through proxies
+HEARTBEAT = ": heartbeat\n\n"
+
+
+def event(name: str, data: str) -> str:
+    """One event: its name and its JSON text on one line."""
+    return f"event: {name}\ndata: {data}\n\n"
+
+
+class Listeners:
+    """The event streams' wake-ups, one asyncio.Event per stream, grouped by what they follow
+    (a recognizer's name, a lab run's id); woken from any thread."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._groups: dict[str, set[asyncio.Event]] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def attach(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Remember the event loop that listeners wait on."""
+        self._loop = loop
+
+    def listen(self, key: str) -> asyncio.Event:
+        """A new listener's wake-up event; call unlisten() when it goes."""
+        wake = asyncio.Event()
+        with self._lock:
+            self._groups.setdefault(key, set()).add(wake)
+        return wake
+
+    def unlisten(self, key: str, wake: asyncio.Event) -> None:
+        with self._lock:
+            group = self._groups.get(key)
+            if group is not None:
+                group.discard(wake)
+                if not group:
+                    del self._groups[key]
+
+    def count(self) -> int:
+        with self._lock:
+            return sum(len(group) for group in self._groups.values())
+
+    def has(self, key: str) -> bool:
+        """Whether anyone listens to `key`."""
+        with self._lock:
+            return key in self._groups
+
+    def wake(self, *keys: str) -> None:
+        """Wake the listeners of `keys`: setting an event never blocks, so slow clients cost
+        nothing; one hop to the loop for them all."""
+        with self._lock:
+            events = [wake for key in keys for wake in self._groups.get(key, ())]
+        self._set(events)
+
+    def wake_all(self) -> None:
+        with self._lock:
+            events = [wake for group in self._groups.values() for wake in group]
+        self._set(events)
+
+    def _set(self, events: list[asyncio.Event]) -> None:
+        loop = self._loop
+        if events and loop is not None:
+            with contextlib.suppress(RuntimeError):  # the loop has closed: nobody listens
+                loop.call_soon_threadsafe(_set_all, events)
+
+
+def _set_all(events: list[asyncio.Event]) -> None:
+    for wake in events:
+        wake.set()
+
+
+class Step(NamedTuple):
+    """What a feed says after a wake-up (or a timeout)."""
+
+    text: str | None  # the event to send; None: nothing new
+    last: bool = False  # the stream ends after it
+
+
+class Feed(Protocol):
+    """What one event stream follows."""
+
+    def listen(self) -> asyncio.Event: ...
+    def unlisten(self, wake: asyncio.Event) -> None: ...
+    async def first(self) -> Step: ...
+    async def next(self, woke: bool) -> Step: ...
+    def wait_s(self) -> float:
+        """How long to wait for a wake-up before asking next() anyway."""
+        ...
+
+
+async def follow(feed: Feed) -> AsyncIterator[str]:
+    """`retry`, the feed's first event, then its events as it is woken, and a heartbeat
+    comment after HEARTBEAT_EVERY_S without one, until the feed says its last."""
+    wake = feed.listen()
+    try:
+        step = await feed.first()
+        yield f"retry: {RETRY_MS}\n" + (step.text or "")
+        last_sent = time.monotonic()
+        while not step.last:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), feed.wait_s())
+            woke = wake.is_set()
+            wake.clear()
+            step = await feed.next(woke)
+            if step.text is not None:
+                yield step.text
+            elif time.monotonic() - last_sent >= HEARTBEAT_EVERY_S:
+                yield HEARTBEAT
+            else:
+                continue
+            last_sent = time.monotonic()
+    finally:
+        feed.unlisten(wake)
