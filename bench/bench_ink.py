@@ -1,14 +1,11 @@
 """Benchmark app.ink.rasterise: median microseconds per drawing, binary and anti-aliased."""
 
-import gc
-import statistics
-import time
-from collections.abc import Callable
 from functools import partial
 
 import numpy as np
 
 from app.ink import rasterise
+from bench.common import median_us
 
 POINT_COUNTS = (10, 100, 4096)
 STROKE_POINTS = 64  # points per stroke: 4,096 points make the API's maximum of 64 strokes
@@ -23,23 +20,6 @@ def scribble(n_points: int, seed: int = 0) -> list[list[list[float]]]:
     t = 8.0 * np.arange(n_points)  # a 125 Hz pointer
     points: list[list[float]] = np.column_stack([xy, t]).tolist()
     return [points[i : i + STROKE_POINTS] for i in range(0, n_points, STROKE_POINTS)]
-
-
-def median_us(call: Callable[[], object], repeats: int) -> float:
-    """Median wall time of one call in microseconds, after a warm-up call, without GC pauses."""
-    call()
-    times = []
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        for _ in range(repeats):
-            start = time.perf_counter()
-            call()
-            times.append(time.perf_counter() - start)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
-    return statistics.median(times) * 1e6
 
 
 def run(repeats: int | None = None) -> list[dict[str, str | int | float]]:

@@ -52,6 +52,18 @@ def seconds(call: Callable[[], object]) -> float:
         return time.perf_counter() - start
 
 
+def median_us(call: Callable[[], object], repeats: int) -> float:
+    """Median wall time of one call in microseconds, after a warm-up call, without GC pauses."""
+    call()
+    times = []
+    with no_gc():
+        for _ in range(repeats):
+            start = time.perf_counter()
+            call()
+            times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1e6
+
+
 def rate_over(step: Callable[[], int], budget_s: float) -> float:
     """Call `step` (which returns how many samples it processed) until `budget_s` seconds have
     passed; samples per second. Blocks of equal length for every contender: a pass at batch 256

@@ -25,31 +25,24 @@ def run(url: str, rounds: int = ROUNDS) -> list[Row]:
     loud: list[float] = []
     per_listener: list[float] = []
     fewest: list[float] = []
-    with httpx.Client(base_url=url, timeout=120) as api:
-        if api.get("/api/recognizers/load").status_code == 404:
-            server.load_recognizer(api)
-        server.start_training(api, "load", target_mse=0, max_iterations=10_000_000)
-        server.iteration_mark(api, "load")
-        try:
-            for rnd in range(rounds):
-                if rnd % 2 == 0:
-                    quiet.append(_rate(api))
-                heard, rate = client.listen(url, path, LISTENERS, 0.5, lambda: _rate(api))
-                if heard.connected != LISTENERS:
-                    raise RuntimeError(f"only {heard.connected} of {LISTENERS} listeners connected")
-                if rnd % 2 == 1:
-                    quiet.append(_rate(api))
-                loud.append(rate)
-                each = [c / heard.elapsed for c in heard.counts]
-                per_listener.append(median(each))
-                fewest.append(min(each))
-                log(
-                    f"events round {rnd + 1}/{rounds}: {quiet[-1]:.1f} passes/s alone, "
-                    f"{loud[-1]:.1f} with {LISTENERS} listeners; {per_listener[-1]:.1f} events/s "
-                    f"per listener (fewest {fewest[-1]:.1f})"
-                )
-        finally:
-            server.stop_training(api, "load")
+    with server.endless_training(url) as api:
+        for rnd in range(rounds):
+            if rnd % 2 == 0:
+                quiet.append(_rate(api))
+            heard, rate = client.listen(url, path, LISTENERS, 0.5, lambda: _rate(api))
+            if heard.connected != LISTENERS:
+                raise RuntimeError(f"only {heard.connected} of {LISTENERS} listeners connected")
+            if rnd % 2 == 1:
+                quiet.append(_rate(api))
+            loud.append(rate)
+            each = [c / heard.elapsed for c in heard.counts]
+            per_listener.append(median(each))
+            fewest.append(min(each))
+            log(
+                f"events round {rnd + 1}/{rounds}: {quiet[-1]:.1f} passes/s alone, "
+                f"{loud[-1]:.1f} with {LISTENERS} listeners; {per_listener[-1]:.1f} events/s "
+                f"per listener (fewest {fewest[-1]:.1f})"
+            )
     return [
         {
             "bench": "events",

@@ -13,7 +13,7 @@ import httpx
 
 from bench import client, server
 from bench.common import Row, log, median
-from bench.quality import CHECK_NAME
+from bench.quality import check_requests
 
 CONCURRENCY = (1, 8, 32)
 BLOCK_S = 1.0
@@ -31,11 +31,7 @@ def cpu_seconds(pid: int | None) -> float:
 
 def run(url: str, pid: int | None = None, rounds: int = ROUNDS) -> list[Row]:
     """pid: the server's process, to report its CPU time per request (noise-robust)."""
-    unseen = server.drawings(server.ALPHABET, 5, seed=1234)
-    checks = [
-        client.request_bytes("POST", f"/api/recognizers/{CHECK_NAME}/check", {"strokes": s})
-        for _, s in unseen
-    ]
+    checks = check_requests()
     health = [client.request_bytes("GET", "/api/health")]
     samples: dict[tuple[str, str, int], list[client.Load]] = {}
     cpu: dict[tuple[str, str, int], list[float]] = {}

@@ -12,7 +12,6 @@ a recognizer's training's passes per second without and with them, windows alter
 """
 
 import math
-import statistics
 import threading
 import time
 from collections.abc import Iterator
@@ -28,9 +27,9 @@ from app.lab.manager import TICK_S
 from app.lab.run import Run
 from app.lab.tasks import resolve
 from bench import client, server
-from bench.common import Row, log, median, no_gc
+from bench.common import Row, log, median, median_us
 from bench.http import cpu_seconds
-from bench.quality import CHECK_NAME, PER_LABEL, TARGET_MSE
+from bench.quality import check_requests, ensure_check_recognizer
 
 BLOCK_S = 2.0
 ROUNDS = 4
@@ -41,18 +40,6 @@ RUNS: list[dict[str, Any]] = [
     {"task": "infections"},
     {"task": "infections", "hidden_layers": [3]},
 ]
-
-
-def _micro(call: Any, n: int = 300) -> float:
-    """Median microseconds of one call (GC off, after a warm-up)."""
-    call()
-    times = []
-    with no_gc():
-        for _ in range(n):
-            t = time.perf_counter()
-            call()
-            times.append(time.perf_counter() - t)
-    return statistics.median(times) * 1e6
 
 
 def costs() -> list[Row]:
@@ -71,10 +58,10 @@ def costs() -> list[Row]:
                 run.version += 1
                 run.json()
 
-            step = _micro(lambda run=run, passes=passes: run.train(passes), 200)
-            boundary = _micro(lambda run=run: run.outputs(run.grid))
-            encoded = _micro(lambda run=run: boundary_text(run.outputs(run.grid)[:, 0]))
-            whole = _micro(snapshot, 100)
+            step = median_us(lambda run=run, passes=passes: run.train(passes), 200)
+            boundary = median_us(lambda run=run: run.outputs(run.grid), 300)
+            encoded = median_us(lambda run=run: boundary_text(run.outputs(run.grid)[:, 0]), 300)
+            whole = median_us(snapshot, 100)
             rows.append(
                 {
                     "bench": "lab-cost",
@@ -146,15 +133,6 @@ def lab_runs(api: httpx.Client, url: str) -> Iterator[list[Listener]]:
             api.delete(f"/api/lab/runs/{run_id}")
 
 
-def _ensure_check_recognizer(api: httpx.Client) -> None:
-    if api.get(f"/api/recognizers/{CHECK_NAME}").status_code == 200:
-        return
-    server.create(api, CHECK_NAME)
-    server.load_samples(api, CHECK_NAME, server.drawings(server.ALPHABET, PER_LABEL, seed=1))
-    server.start_training(api, CHECK_NAME, target_mse=TARGET_MSE, max_iterations=100_000)
-    server.wait_done(api, CHECK_NAME, timeout=120)
-
-
 def _events_per_s(listeners: list[Listener], seconds: float) -> list[float]:
     before = [listener.count for listener in listeners]
     time.sleep(seconds)
@@ -162,16 +140,12 @@ def _events_per_s(listeners: list[Listener], seconds: float) -> list[float]:
 
 
 def check_and_events(url: str, pid: int | None, rounds: int) -> list[Row]:
-    unseen = server.drawings(server.ALPHABET, 5, seed=1234)
-    checks = [
-        client.request_bytes("POST", f"/api/recognizers/{CHECK_NAME}/check", {"strokes": s})
-        for _, s in unseen
-    ]
+    checks = check_requests()
     lat: dict[tuple[str, int], list[client.Load]] = {}
     cpu: dict[str, list[float]] = {"idle": [], "lab": []}
     events: list[float] = []
     with httpx.Client(base_url=url, timeout=60) as api:
-        _ensure_check_recognizer(api)
+        ensure_check_recognizer(api)
         for rnd in range(rounds):
             order = ("idle", "lab") if rnd % 2 == 0 else ("lab", "idle")
             for state in order:

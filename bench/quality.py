@@ -14,6 +14,7 @@ from app import worker
 from app.learn import Drawing, drive
 from app.schemas import NetworkSettings
 from bench import server
+from bench.client import request_bytes
 from bench.common import Row, log, median
 
 TARGET_MSE = 0.05
@@ -62,6 +63,24 @@ def accuracy(client: httpx.Client, name: str, unseen: list[tuple[str, object]]) 
     return right / len(unseen)
 
 
+def ensure_check_recognizer(client: httpx.Client) -> None:
+    """The Check benchmarks' recognizer (once per server): the default settings, trained to
+    TARGET_MSE on the alphabet's PER_LABEL drawings of seed 1, as this benchmark trains."""
+    if client.get(f"/api/recognizers/{CHECK_NAME}").status_code == 200:
+        return
+    server.create(client, CHECK_NAME)
+    server.load_samples(client, CHECK_NAME, server.drawings(server.ALPHABET, PER_LABEL, seed=1))
+    train_timed(client, CHECK_NAME, max_iterations=100_000)
+
+
+def check_requests() -> list[bytes]:
+    """Raw Check requests of unseen drawings (5 of each letter) for that recognizer."""
+    return [
+        request_bytes("POST", f"/api/recognizers/{CHECK_NAME}/check", {"strokes": strokes})
+        for _, strokes in server.drawings(server.ALPHABET, 5, seed=1234)
+    ]
+
+
 def run(url: str, repeats: int = REPEATS) -> list[Row]:
     train = server.drawings(server.ALPHABET, PER_LABEL, seed=1)
     unseen = server.drawings(server.ALPHABET, UNSEEN_PER_LABEL, seed=99)
@@ -82,10 +101,7 @@ def run(url: str, repeats: int = REPEATS) -> list[Row]:
                     f"{r['iterations']:.0f} passes, unseen accuracy {r['accuracy']:.1%}; "
                     f"in-process {r['in_process'] * 1e3:.0f} ms"
                 )
-        # The Check benchmark's recognizer: the default settings, trained the same way.
-        server.create(client, CHECK_NAME)
-        server.load_samples(client, CHECK_NAME, train)
-        train_timed(client, CHECK_NAME, max_iterations=100_000)
+        ensure_check_recognizer(client)
     rows: list[Row] = []
     for kind, runs in results.items():
         rows.append(

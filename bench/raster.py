@@ -8,7 +8,7 @@ marks its cell, nothing drawn between points) in pure Python on the same points.
 from functools import partial
 
 from bench import bench_ink
-from bench.common import Row, log
+from bench.common import Row, log, median_us
 from bench.original import encode
 
 
@@ -17,7 +17,7 @@ def run() -> list[Row]:
     for n_points in bench_ink.POINT_COUNTS:
         points = [p for stroke in bench_ink.scribble(n_points) for p in stroke]
         repeats = max(200, 200_000 // n_points)
-        us = bench_ink.median_us(partial(encode, points), repeats)
+        us = median_us(partial(encode, points), repeats)
         rows.append(
             {
                 "bench": "ink.original",

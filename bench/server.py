@@ -99,6 +99,21 @@ def load_recognizer(client: httpx.Client, name: str = "load", per_label: int = 1
     return len(samples)
 
 
+@contextmanager
+def endless_training(url: str, name: str = "load") -> Iterator[httpx.Client]:
+    """A client, with a training of the ~2,600-sample recognizer (loaded on first use) running
+    until the block ends and already reporting progress; the training is stopped on the way out."""
+    with httpx.Client(base_url=url, timeout=120) as client:
+        if client.get(f"/api/recognizers/{name}").status_code == 404:
+            load_recognizer(client, name)
+        start_training(client, name, target_mse=0, max_iterations=10_000_000)
+        iteration_mark(client, name)
+        try:
+            yield client
+        finally:
+            stop_training(client, name)
+
+
 def iteration_mark(client: httpx.Client, name: str, timeout: float = 30.0) -> tuple[int, float]:
     """(iterations, time) at the moment the reported iteration count changes: the status moves
     in steps (one per progress report), so the rate is measured between step edges. The first

@@ -314,6 +314,17 @@ def _best(rates: dict[str, list[float]], prefix: str) -> tuple[float, str]:
     return options[name], name.split(" ")[-1]
 
 
+def _peer(rates: dict[str, list[float]], prefix: str) -> Row:
+    """A peer's columns: its best rate and on how many threads, and each thread count's rate."""
+    best, threads = _best(rates, prefix)
+    return {
+        prefix: best,
+        f"{prefix}_threads": threads,
+        f"{prefix}_1t": median(rates[prefix + " 1t"]),
+        f"{prefix}_2t": median(rates[prefix + " 2t"]),
+    }
+
+
 def run(repeats: int = REPEATS) -> list[Row]:
     import torch
 
@@ -337,7 +348,6 @@ def run(repeats: int = REPEATS) -> list[Row]:
         "product": product_rate(classic_net(), data, CLASSIC_OPTIONS),
     }
     rates = interleave(contenders, 2 * repeats)  # short blocks: interleave finely
-    torch_best, torch_threads = _best(rates, "torch")
     engine = median(rates["engine"])
     n_classic = engine_samples(classic_net(), data, 1, LR, False, 80)
     rows.append(
@@ -348,16 +358,14 @@ def run(repeats: int = REPEATS) -> list[Row]:
             "engine": engine,
             "engine_product": median(rates["product"]),
             "port": median(rates["port"]),
-            "torch": torch_best,
-            "torch_threads": torch_threads,
-            "torch_1t": median(rates["torch 1t"]),
-            "torch_2t": median(rates["torch 2t"]),
+            **_peer(rates, "torch"),
             "samples_to_95": n_classic,
         }
     )
+    r = rows[-1]
     log(
-        f"classic: engine {engine:,.0f}/s, port {median(rates['port']):,.0f}/s, "
-        f"torch {torch_best:,.0f}/s ({torch_threads}); 95% after {n_classic} samples"
+        f"classic: engine {engine:,.0f}/s, port {r['port']:,.0f}/s, "
+        f"torch {r['torch']:,.0f}/s ({r['torch_threads']}); 95% after {n_classic} samples"
     )
 
     for batch in BATCHES:
@@ -373,8 +381,6 @@ def run(repeats: int = REPEATS) -> list[Row]:
             "sklearn 2t": sklearn_rate(data, batch, 2, n_passes),
         }
         rates = interleave(contenders, repeats)
-        torch_best, torch_threads = _best(rates, "torch")
-        sk_best, sk_threads = _best(rates, "sklearn")
         engine = median(rates["engine"])
         rows.append(
             {
@@ -384,14 +390,8 @@ def run(repeats: int = REPEATS) -> list[Row]:
                 "engine": engine,
                 "engine_2t": median(rates["engine 2t"]),
                 "engine_product": median(rates["product"]),
-                "torch": torch_best,
-                "torch_threads": torch_threads,
-                "torch_1t": median(rates["torch 1t"]),
-                "torch_2t": median(rates["torch 2t"]),
-                "sklearn": sk_best,
-                "sklearn_threads": sk_threads,
-                "sklearn_1t": median(rates["sklearn 1t"]),
-                "sklearn_2t": median(rates["sklearn 2t"]),
+                **_peer(rates, "torch"),
+                **_peer(rates, "sklearn"),
                 "gflops": engine * FLOPS_PER_SAMPLE / 1e9,
                 "samples_to_95": engine_samples(default_network(), data, batch, LR, True, 80),
                 "sklearn_samples_to_95": sklearn_samples(data, batch, 80),
@@ -400,8 +400,9 @@ def run(repeats: int = REPEATS) -> list[Row]:
         r = rows[-1]
         log(
             f"batch {batch}: engine {engine:,.0f}/s ({r['gflops']:.0f} GFLOP/s), "
-            f"2 threads {r['engine_2t']:,.0f}/s, torch {torch_best:,.0f}/s ({torch_threads}), "
-            f"sklearn {sk_best:,.0f}/s ({sk_threads}); 95% after {r['samples_to_95']} samples "
+            f"2 threads {r['engine_2t']:,.0f}/s, torch {r['torch']:,.0f}/s ({r['torch_threads']}), "
+            f"sklearn {r['sklearn']:,.0f}/s ({r['sklearn_threads']}); 95% after "
+            f"{r['samples_to_95']} samples "
             f"(sklearn {r['sklearn_samples_to_95']})"
         )
     torch.set_num_threads(1)

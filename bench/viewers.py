@@ -57,35 +57,28 @@ def run(url: str, rounds: int = ROUNDS) -> list[Row]:
     alone: list[float] = []
     watched: list[float] = []
     sizes: list[int] = []
-    with httpx.Client(base_url=url, timeout=120) as api:
-        if api.get("/api/recognizers/load").status_code == 404:
-            server.load_recognizer(api)
-        server.start_training(api, "load", target_mse=0, max_iterations=10_000_000)
-        server.iteration_mark(api, "load")
-        try:
-            for rnd in range(rounds):
-                if rnd % 2 == 0:
-                    alone.append(_rate(api))
-                stop = threading.Event()
-                threads = [
-                    threading.Thread(target=_watch, args=(url, stop, sizes), daemon=True)
-                    for _ in range(VIEWERS)
-                ]
-                for t in threads:
-                    t.start()
-                watched.append(_rate(api))
-                stop.set()
-                for t in threads:
-                    t.join(10)
-                time.sleep(2.5)  # the worker stops sending once nobody asked for 2 s
-                if rnd % 2 == 1:
-                    alone.append(_rate(api))
-                log(
-                    f"viewers round {rnd + 1}/{rounds}: {alone[-1]:.1f} passes/s alone, "
-                    f"{watched[-1]:.1f} with {VIEWERS} viewers"
-                )
-        finally:
-            server.stop_training(api, "load")
+    with server.endless_training(url) as api:
+        for rnd in range(rounds):
+            if rnd % 2 == 0:
+                alone.append(_rate(api))
+            stop = threading.Event()
+            threads = [
+                threading.Thread(target=_watch, args=(url, stop, sizes), daemon=True)
+                for _ in range(VIEWERS)
+            ]
+            for t in threads:
+                t.start()
+            watched.append(_rate(api))
+            stop.set()
+            for t in threads:
+                t.join(10)
+            time.sleep(2.5)  # the worker stops sending once nobody asked for 2 s
+            if rnd % 2 == 1:
+                alone.append(_rate(api))
+            log(
+                f"viewers round {rnd + 1}/{rounds}: {alone[-1]:.1f} passes/s alone, "
+                f"{watched[-1]:.1f} with {VIEWERS} viewers"
+            )
     ratios = [b / a for a, b in zip(alone, watched, strict=True)]
     return [
         {

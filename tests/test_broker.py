@@ -22,6 +22,8 @@ from app.schemas import NetworkSettings, TrainingRequest
 from app.store import Store, open_store
 from tests.helpers import local_client, wait_for
 
+pytestmark = pytest.mark.cluster
+
 
 @pytest.fixture
 def settings(tmp_path: Path, redis_url: str) -> Iterator[Settings]:

@@ -88,6 +88,7 @@ COMBINATIONS = list(
 )
 
 
+@pytest.mark.slow  # 48 combinations, each trained and run through onnxruntime
 @pytest.mark.parametrize(("activation", "loss", "bias", "ensemble", "reject"), COMBINATIONS)
 def test_onnx_answers_as_check(
     activation: str, loss: str, bias: bool, ensemble: int, reject: bool

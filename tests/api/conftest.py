@@ -8,6 +8,9 @@ from fastapi.testclient import TestClient
 from app.synth import dataset
 from tests.helpers import wait_for
 
+# The states a training ends in (docs/api.md): queued, running and stopping are on the way.
+FINAL = ("finished", "stopped", "failed")
+
 
 def add_drawings(
     client: TestClient,
@@ -32,12 +35,13 @@ def train_until_done(
     recognizer: str = "default",
     timeout: float = 60,
 ) -> dict[str, Any]:
+    """Start a training and wait until it has ended; its final status."""
     r = client.post(f"/api/recognizers/{recognizer}/training", json=body)
     assert r.status_code == 202, r.text
 
     def finished() -> dict[str, Any] | None:
         status = client.get(f"/api/recognizers/{recognizer}/training").json()
-        return status if status["state"] not in ("running", "stopping") else None
+        return status if status["state"] in FINAL else None
 
     return wait_for(finished, timeout)
 

@@ -1,60 +1,77 @@
-"""The OpenAPI document agrees with API.md: every path, method and documented status code."""
+"""The OpenAPI document agrees with docs/api.md: every operation, both ways, with its codes."""
+
+import re
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-# (method, path, success code, documented error codes) exactly as API.md lists them.
-CONTRACT = [
-    ("get", "/api/health", "200", []),
-    ("get", "/api/recognizers", "200", []),
-    ("post", "/api/recognizers", "201", ["409", "422"]),
-    ("get", "/api/recognizers/{r}", "200", ["404"]),
-    ("delete", "/api/recognizers/{r}", "204", ["404"]),
-    ("post", "/api/recognizers/{r}/samples", "201", ["404", "413", "422"]),
-    ("get", "/api/recognizers/{r}/samples", "200", ["404"]),
-    ("get", "/api/recognizers/{r}/samples/{id}", "200", ["404"]),
-    ("delete", "/api/recognizers/{r}/samples/{id}", "204", ["404"]),
-    ("post", "/api/recognizers/{r}/training", "202", ["404", "409", "422"]),
-    ("get", "/api/recognizers/{r}/training", "200", ["404"]),
-    ("delete", "/api/recognizers/{r}/training", "200", ["404"]),
-    ("get", "/api/recognizers/{r}/training/events", "200", ["404"]),
-    ("post", "/api/recognizers/{r}/check", "200", ["404", "409", "413", "422"]),
-    ("get", "/api/recognizers/{r}/dataset", "200", ["404"]),
-    ("post", "/api/recognizers/{r}/dataset", "200", ["404", "413", "422"]),
-    ("get", "/api/recognizers/{r}/model", "200", ["404", "409"]),
-    ("put", "/api/recognizers/{r}/model", "200", ["404", "413", "422"]),
-    ("get", "/api/recognizers/{r}/model.onnx", "200", ["404"]),
-    ("post", "/api/rasterize", "200", ["413", "422"]),
-    # Beyond API.md: the live network view (README, "Watch it learn").
-    ("get", "/api/recognizers/{r}/network", "200", ["404", "409", "422"]),
-    # Beyond API.md: managing samples and recognizers (README, "Using it").
-    ("patch", "/api/recognizers/{r}", "200", ["404", "409", "422"]),
-    ("patch", "/api/recognizers/{r}/samples/{id}", "200", ["404", "422"]),
-    ("patch", "/api/recognizers/{r}/labels/{label}", "200", ["404", "422"]),
-    ("delete", "/api/recognizers/{r}/labels/{label}", "200", ["404"]),
-    # Beyond API.md: the settings' schema and presets, from which the page builds its form.
-    ("get", "/api/settings", "200", []),
-    # Beyond API.md: the page's token session (docs/security.md).
-    ("post", "/api/session", "204", ["401"]),
-    ("delete", "/api/session", "204", []),
-    # (v1.1) The lab.
-    ("post", "/api/lab/runs", "201", ["422", "429"]),
-    ("get", "/api/lab/runs/{id}", "200", ["404"]),
-    ("patch", "/api/lab/runs/{id}", "200", ["404", "422"]),
-    ("post", "/api/lab/runs/{id}/samples", "200", ["404", "422"]),
-    ("delete", "/api/lab/runs/{id}", "204", ["404"]),
-    ("get", "/api/lab/runs/{id}/events", "200", ["404"]),
-]
+API_MD = Path(__file__).resolve().parents[2] / "docs" / "api.md"
+OPERATION = re.compile(r"^`(GET|POST|PUT|PATCH|DELETE) (/[^`?\s]*)(\?[^`]*)?`$")
+CODE = re.compile(r"^([1-5]\d\d)\b")
+
+Operation = tuple[str, str]
 
 
-def test_openapi_matches_the_contract(client: TestClient) -> None:
-    doc = client.get("/openapi.json").json()
-    paths = doc["paths"]
-    documented = {(m, p) for p, ops in paths.items() for m in ops}
-    assert documented == {(m, p) for m, p, _, _ in CONTRACT}
-    for method, path, success, errors in CONTRACT:
-        codes = set(paths[path][method]["responses"])
-        assert success in codes, (method, path, codes)
-        assert set(errors) <= codes, (method, path, codes)
+def cells(line: str) -> list[str]:
+    return [cell.strip() for cell in line.strip().strip("|").split("|")]
+
+
+def documented_operations(text: str) -> dict[Operation, set[str]]:
+    """Each `METHOD /path` row of the tables headed "method & path": its success code and the
+    codes that start the comma-separated parts of its "errors" cell."""
+    operations: dict[Operation, set[str]] = {}
+    header: list[str] = []
+    for line in text.splitlines():
+        if not line.startswith("|"):
+            header = []
+            continue
+        row = cells(line.replace("\\|", "/"))  # an escaped | inside a cell is not a border
+        if row[0] == "method & path":
+            header = row
+            continue
+        if not header or set(line) <= set("|-: "):
+            continue
+        found = OPERATION.match(row[0])
+        assert found, f"docs/api.md: not `METHOD /path`: {row[0]!r}"
+        fields = dict(zip(header, row, strict=True))
+        success = CODE.match(fields["success"])
+        assert success, f"docs/api.md: {row[0]} has no success code"
+        codes = {success.group(1)}
+        for part in fields["errors"].split(","):
+            error = CODE.match(part.strip())
+            assert error or not part.strip(), f"docs/api.md: {row[0]}: error {part!r}"
+            if error:
+                codes.add(error.group(1))
+        operation = (found.group(1).lower(), found.group(2))
+        assert operation not in operations, f"docs/api.md lists {row[0]} twice"
+        operations[operation] = codes
+    return operations
+
+
+def test_the_parser_reads_a_table() -> None:
+    text = (
+        "| method & path | body | success | errors |\n|---|---|---|---|\n"
+        '| `GET /a/{r}?x=1` | `{"v": "p"\\|"q"}` | 200 list, 500 words | 404, 409 taken |\n'
+        "| `DELETE /a` | | 204 | |\n\nprose | not a table |\n"
+    )
+    assert documented_operations(text) == {
+        ("get", "/a/{r}"): {"200", "404", "409"},
+        ("delete", "/a"): {"204"},
+    }
+
+
+def test_every_operation_is_documented_with_its_codes(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    served = {
+        (method, path): set(operation["responses"])
+        for path, operations in paths.items()
+        for method, operation in operations.items()
+    }
+    documented = documented_operations(API_MD.read_text(encoding="utf-8"))
+    assert sorted(set(served) - set(documented)) == [], "served but not in docs/api.md"
+    assert sorted(set(documented) - set(served)) == [], "in docs/api.md but not served"
+    for (method, path), codes in documented.items():
+        assert sorted(codes) == sorted(served[method, path]), f"{method.upper()} {path}"
 
 
 def test_schemas_name_the_contract_fields(client: TestClient) -> None:

@@ -22,10 +22,15 @@ MAX_STROKES = Settings.model_fields["max_strokes"].default
 MAX_POINTS = Settings.model_fields["max_points"].default
 
 
+# The tests that read the whole data set share its tracing (seconds, once per session).
+slow = pytest.mark.slow
+
+
 def grid(strokes: Strokes) -> NDArray[np.float32]:
     return rasterise(strokes, 12, antialias=True)
 
 
+@slow
 def test_sizes_labels_and_split() -> None:
     everything, dev, report = digits.load(), digits.load("dev"), digits.load("report")
     assert len(everything) == 1797
@@ -40,6 +45,7 @@ def test_sizes_labels_and_split() -> None:
         digits.load("test")  # type: ignore[arg-type]
 
 
+@slow
 def test_every_drawing_is_within_the_api_limits() -> None:
     for _, strokes in digits.load():
         points = [p for stroke in strokes for p in stroke]
@@ -49,6 +55,7 @@ def test_every_drawing_is_within_the_api_limits() -> None:
         assert all(0 <= v <= 250 for p in points for v in p)  # canvas pixels, 40 x 6.25
 
 
+@slow
 def test_drawings_are_few_long_strokes() -> None:
     drawings = digits.load()
     strokes = np.array([len(s) for _, s in drawings])
@@ -57,6 +64,7 @@ def test_drawings_are_few_long_strokes() -> None:
     assert points.min() >= 10 and np.median(points) > 30  # measured: 11 and 47
 
 
+@slow
 def test_a_nearest_neighbour_classifier_recognises_the_drawings() -> None:
     """Fitted on dev, scored on report: the drawings keep what tells the digits apart.
 
@@ -86,6 +94,7 @@ def original_grid(image: NDArray[np.float64], strokes: Strokes, n: int = 12) -> 
     return sampled
 
 
+@slow
 def test_rasterised_drawings_look_like_the_original_images() -> None:
     """Measured: mean correlation 0.843; the lowest (0.28) are fat 1s drawn as one line."""
     images, _ = digits.images()
@@ -101,6 +110,7 @@ def test_rasterised_drawings_look_like_the_original_images() -> None:
     assert np.mean(corr > 0.5) > 0.98  # measured 99.0%
 
 
+@slow
 def test_per_class_picks_k_of_each_label_at_random() -> None:
     report = digits.load("report")
     picked = digits.per_class(report, 5, np.random.default_rng(0))

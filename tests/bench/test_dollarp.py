@@ -109,6 +109,7 @@ def test_identical_drawings_match_at_distance_zero() -> None:
     assert index.tolist() == [1] and distance.tolist() == [0.0]
 
 
+@pytest.mark.slow
 def test_the_fast_path_gives_the_papers_answers() -> None:
     rng = np.random.default_rng(1)
     templates = [random_drawing(rng) for _ in range(24)]

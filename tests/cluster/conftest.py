@@ -9,7 +9,16 @@ import pytest
 
 from tests.helpers import Server, Worker
 
-pytestmark = pytest.mark.server
+HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test of this folder `cluster` and `server` (a `pytestmark` in a conftest
+    marks nothing); the hook sees the whole session's items, so it picks this folder's."""
+    for item in items:
+        if item.path.is_relative_to(HERE):
+            item.add_marker(pytest.mark.cluster)
+            item.add_marker(pytest.mark.server)
 
 
 class Cluster:
