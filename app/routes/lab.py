@@ -45,7 +45,6 @@ async def get_lab(request: Request) -> LabRuns:
 LabDep = Annotated[LabRuns, Depends(get_lab)]
 RunId = Annotated[str, Path(description="the run's id", max_length=64)]
 NOT_FOUND = responses(e404="unknown run (or dropped after a while unused)")
-RUN_RESPONSE = {"model": LabRun, "description": "the run"}
 
 
 def found(lab: LabRuns, run_id: str) -> Run:
