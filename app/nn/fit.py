@@ -157,20 +157,24 @@ def _pass(
 
 
 class _Update:
-    """One batch's update: net.forward, then the maths of net.backward and net.step fused into
-    buffers made once per pass (the tests hold them equal): per layer `W[i] -= lr/m * A[i].T @
-    dZ[i]` for a batch of m rows, which for m = 1 is the original `w -= lr * input * delta`."""
+    """One batch's update: net.forward_into, then the maths of net.backward and net.step fused
+    into buffers made once per pass (the tests hold them equal): per layer `W[i] -= lr/m *
+    A[i].T @ dZ[i]` for a batch of m rows, which for m = 1 is the original `w -= lr * input *
+    delta`."""
 
     def __init__(self, net: Network, options: TrainOptions, m_full: int) -> None:
         self.net, self.options, self.m_full = net, options, m_full
+        self.description = net.layers()  # W and b change in place: it holds for the pass
         dtype, names = net.dtype, net.activations
         # The output layer's dL/dZ is (A - Y) * f'(Z) for squared error; for cross-entropy it is
         # P - Y already, so its "backprop" is the identity: the per-batch work is the same.
         output = "linear" if options.loss == "cross_entropy" else names[-1]
-        self.back = [backprop(name) for name in [*names[:-1], output]]
-        self.WT = [w.T for w in net.W]  # views: they follow the in-place updates of W
-        self.G = [np.empty_like(w) for w in net.W]  # lr/m * dW
-        self.gb = [np.empty_like(v) for v in net.b]  # lr/m * db
+        back = [backprop(name) for name in [*names[:-1], output]]
+        WT = [w.T for w in net.W]  # views: they follow the in-place updates of W
+        G = [np.empty_like(w) for w in net.W]  # lr/m * dW
+        gb = [np.empty_like(v) for v in net.b]  # lr/m * db
+        # Each layer's arrays, from the last: backprop runs from the output down.
+        self.layers = list(zip(range(len(G)), net.W, net.b, WT, back, G, gb, strict=True))[::-1]
         self.V = net.velocity() if options.momentum else ([], [])
         # lr * wd, and buffers for lr * wd * W (an empty list: no decay, no work per batch)
         self.decay = np.array(options.learning_rate * options.weight_decay, dtype=dtype)
@@ -187,42 +191,42 @@ class _Update:
         masks = None
         if options.dropout:
             masks = dropout_masks(rng, m, net.sizes, options.dropout, net.dtype)
-        A = net.forward(X, masks, out=out)
+        A = net.forward_into(X, self.description, out, masks)
         d = np.subtract(A[-1], Y, out=dZ[-1])
         d *= self.scale if m == self.m_full else np.array(options.learning_rate / m, net.dtype)
         # (scaling dZ[L-1] scales every dZ below it: backprop is linear)
-        for i in range(len(net.W) - 1, -1, -1):
+        ones, mu, bias, D = self.ones[:m], options.momentum, net.bias, self.D
+        for i, W, b, WT, back, G, gb in self.layers:
             H = A[i + 1]  # the layer's output, from which its backprop takes f'
             if masks is not None and i < len(masks):
                 d *= masks[i]  # dL/d(dropped output) -> dL/d(the unit's own output f(Z))
                 H = np.divide(H, masks[i], out=np.zeros_like(H), where=masks[i] != 0)
-            self.back[i](d, H)
+            back(d, H)
             if i > 0:
-                np.dot(d, self.WT[i], out=dZ[i - 1])  # dA[i], with W[i] before its update
-            self._step(i, A[i], d, m)
+                np.dot(d, WT, out=dZ[i - 1])  # dA[i], with W[i] before its update
+            np.dot(A[i].T, d, out=G)
+            if D:
+                G += np.multiply(W, self.decay, out=D[i])  # + lr * wd * W, before the update
+            if bias:
+                np.dot(ones, d, out=gb)
+            if mu:
+                self._momentum(i, mu, G, gb)
+            else:
+                W -= G
+                if bias:
+                    b -= gb
             d = dZ[i - 1]
 
-    def _step(self, i: int, A: Array, d: Array, m: int) -> None:
-        """Layer i's update from its input A and its scaled dL/dZ d."""
-        W, b, bias = self.net.W[i], self.net.b[i], self.net.bias
-        G = np.dot(A.T, d, out=self.G[i])
-        if self.D:
-            G += np.multiply(W, self.decay, out=self.D[i])  # + lr * wd * W, before the update
-        if bias:
-            np.dot(self.ones[:m], d, out=self.gb[i])
-        if self.options.momentum:
-            VW, Vb, mu = self.V[0][i], self.V[1][i], self.options.momentum
-            VW *= mu
-            VW -= G
-            W += VW
-            if bias:
-                Vb *= mu
-                Vb -= self.gb[i]
-                b += Vb
-        else:
-            W -= G
-            if bias:
-                b -= self.gb[i]
+    def _momentum(self, i: int, mu: float, G: Array, gb: Array) -> None:
+        """Layer i's step with classical momentum: V = mu * V - G; W += V (and b)."""
+        VW, Vb = self.V[0][i], self.V[1][i]
+        VW *= mu
+        VW -= G
+        self.net.W[i] += VW
+        if self.net.bias:
+            Vb *= mu
+            Vb -= gb
+            self.net.b[i] += Vb
 
 
 def _buffers(sizes: list[int], m: int, dtype: np.dtype[Any]) -> tuple[list[Array], list[Array]]:

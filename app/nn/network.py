@@ -101,11 +101,9 @@ class Network:
         """The layers in order, as the forward pass computes them: W[i], b[i] (None without a
         bias) and the activation (None for the output layer when `logits`: its
         pre-activation). The one description that forward() and the ONNX export follow."""
-        last = len(self.W) - 1
-        return [
-            Layer(W, b if self.bias else None, None if logits and i == last else name)
-            for i, (W, b, name) in enumerate(zip(self.W, self.b, self.activations, strict=True))
-        ]
+        activations = [*self.activations[:-1], None] if logits else self.activations
+        biases = self.b if self.bias else [None] * len(self.b)
+        return list(map(Layer, self.W, biases, activations))
 
     def forward(
         self,
@@ -114,7 +112,6 @@ class Network:
         *,
         logits: bool = False,
         keep: bool = True,
-        out: Sequence[Array] | None = None,
     ) -> list[Array]:
         """X (n, sizes[0]) -> [A[0] = X, ..., A[-1]] with A[i] (n, sizes[i]): what each layer
         outputs, kept for backward (`keep=False`: only [A[-1]]).
@@ -122,23 +119,37 @@ class Network:
         With dropout `masks` (one per hidden layer, masks[i] (n, sizes[i+1]), see
         fit.dropout_masks) hidden layer i outputs f(Z) * masks[i]: A[i+1] is what the next layer
         sees. Without masks (inference) nothing is dropped. `logits`: A[-1] is the output
-        layer's pre-activation Z instead of f(Z). `out`: arrays to write A[1:] into (the
-        training loop's buffers, C-contiguous, of the network's dtype) instead of new ones.
+        layer's pre-activation Z instead of f(Z).
         """
+        with np.errstate(over="ignore"):  # sigmoid's exp(-Z) overflows to inf: f(Z) = 0
+            return self.forward_into(X, self.layers(logits), None, masks, keep=keep)
+
+    def forward_into(
+        self,
+        X: NDArray[Any],
+        layers: Sequence[Layer],
+        out: Sequence[Array] | None = None,
+        masks: Sequence[Array] | None = None,
+        *,
+        keep: bool = True,
+    ) -> list[Array]:
+        """forward() through `layers` (this network's layers(), which a loop takes once), into
+        `out` (arrays for A[1:], C-contiguous, of the network's dtype; None: new ones), without
+        silencing overflow: for the training loop, which reuses its buffers batch after batch
+        and silences overflow once around them all."""
         A = [np.asarray(X, dtype=self.dtype)]
-        with np.errstate(over="ignore"):
-            for i, (W, b, activation) in enumerate(self.layers(logits)):
-                Z = np.dot(A[-1], W, out=None if out is None else out[i])
-                if b is not None:
-                    Z += b
-                if activation is not None:
-                    ACTIVATIONS[activation].inplace(Z)
-                if masks is not None and i < len(masks):
-                    Z *= masks[i]
-                if keep:
-                    A.append(Z)
-                else:
-                    A[-1] = Z
+        for i, (W, b, activation) in enumerate(layers):
+            Z = np.dot(A[-1], W, out=None if out is None else out[i])
+            if b is not None:
+                Z += b
+            if activation is not None:
+                ACTIVATIONS[activation].inplace(Z)
+            if masks is not None and i < len(masks):
+                Z *= masks[i]
+            if keep:
+                A.append(Z)
+            else:
+                A[-1] = Z
         return A
 
     def logits(self, X: NDArray[Any]) -> Array:
