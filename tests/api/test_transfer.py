@@ -74,6 +74,21 @@ def test_model_export_import_gives_identical_answers(
     assert a == b
 
 
+def test_the_weight_decay_a_model_was_trained_with_survives_export_and_import(
+    client: TestClient, alphabet: list[int]
+) -> None:
+    network = {"weight_decay": 0.005, "hidden_layers": [6], "ensemble": 1}
+    train_until_done(client, {"max_iterations": 5, "target_mse": 0, "network": network})
+    doc = client.get("/api/recognizers/default/model").json()
+    assert doc["network"]["settings"]["weight_decay"] == 0.005
+    client.post("/api/recognizers", json={"name": "imported"})
+    r = client.put("/api/recognizers/imported/model", json=doc)
+    assert r.status_code == 200
+    assert r.json()["network"]["weight_decay"] == 0.005
+    again = client.get("/api/recognizers/imported/model").json()
+    assert again["network"]["settings"]["weight_decay"] == 0.005
+
+
 def test_bad_model_imports_are_422(client: TestClient, alphabet: list[int]) -> None:
     train_until_done(client, {"target_mse": 0, "max_iterations": 2})
     good = client.get("/api/recognizers/default/model").json()

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from app.nn import fit
-from app.nn.fit import TrainOptions, mse, passes
+from app.nn.fit import TrainOptions, mse, passes, train_pass
 from app.nn.losses import loss_value
 from app.nn.network import Network
 from app.schemas import NetworkSettings
@@ -339,3 +339,40 @@ def test_the_loss_must_fit_the_output_activation() -> None:
         next(passes(sigmoid_net, X, Y, plain(loss="cross_entropy"), rng))
     with pytest.raises(ValueError, match="each row must sum to 1"):
         next(passes(softmax_net, X, 2 * Y, plain(loss="cross_entropy"), rng))
+
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "squared_error"])
+def test_the_weight_decay_setting_steps_down_the_gradient_of_the_decayed_loss(loss: str) -> None:
+    """One full-batch pass with the settings' weight decay moves every parameter by -lr times
+    the gradient of (mean loss + wd/2 * sum of the squared weights): the weights decay, the
+    biases do not. Checked against central differences of that objective."""
+    settings = NetworkSettings(
+        hidden_layers=[5], loss=loss, weight_decay=0.05, batch_size=8, shuffle=False, seed=2
+    )
+    net = build_network(settings, 4, 3, dtype=np.float64)
+    for b in net.b:
+        b[...] = np.random.default_rng(4).normal(size=b.shape)
+    rng = np.random.default_rng(3)
+    X, Y = rng.normal(size=(8, 4)), np.eye(3)[rng.integers(0, 3, 8)]
+
+    def objective() -> float:
+        decay = 0.5 * settings.weight_decay * sum(float(np.sum(W**2)) for W in net.W)
+        return loss_value(loss, net.predict(X), Y) + decay
+
+    h, numeric = 1e-6, []
+    for P in net.W + net.b:
+        grad = np.zeros_like(P)
+        for index in np.ndindex(P.shape):
+            saved = P[index]
+            P[index] = saved + h
+            up = objective()
+            P[index] = saved - h
+            grad[index] = (up - objective()) / (2 * h)
+            P[index] = saved
+        numeric.append(grad)
+    before = [P.copy() for P in net.W + net.b]
+    train_pass(net, X, Y, settings.training_options(), rng)
+    lr = settings.learning_rate
+    for a, b, g in zip(before, net.W + net.b, numeric, strict=True):
+        np.testing.assert_allclose((a - b) / lr, g, rtol=1e-6, atol=1e-9)
+    assert np.abs(numeric[0]).max() > 0.01  # a gradient worth checking
