@@ -2,7 +2,7 @@
 (hwr-model/1, typed and versioned; a document of an older version is upgraded when it is read,
 here and nowhere else)."""
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, get_args
 
 import numpy as np
 from numpy.typing import DTypeLike
@@ -33,7 +33,8 @@ if TYPE_CHECKING:
     from app.worker import JobSpec
 
 MODEL_FORMAT = "hwr-model/1"
-MODEL_VERSION = 2  # what this hwr writes; a document without `version` is version 1
+ModelVersion = Literal[2]  # what this hwr writes; a document without `version` is version 1
+MODEL_VERSION: Final = get_args(ModelVersion)[0]
 
 # --- datasets --------------------------------------------------------------------------------
 
@@ -101,7 +102,7 @@ class ModelDocument(BaseModel):
     """A trained model: what Check loads, GET /model exports and PUT /model imports."""
 
     format: Literal["hwr-model/1"]
-    version: Literal[2] = Field(description="of the document's layout (absent: 1)")
+    version: ModelVersion = Field(description="of the document's layout (absent: 1)")
     labels: list[Label] = Field(min_length=2, max_length=1024)
     grid_size: GridSize
     network: NetworkPart
