@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from app.schemas import NetworkSettings
 from app.synth import draw
 from tests.api.conftest import train_until_done
 
@@ -159,9 +160,15 @@ def test_a_model_stored_before_versions_loads_and_answers_as_before(
         same_answer(r.json(), check["answer"])
     members = stored["network"]["settings"]["ensemble"]
     assert client.get("/api/recognizers/default/network").json()["members"] == members
-    # Exported in the current version: the same document, and its version.
+    # Exported in the current version: the same document, its version, and the settings added
+    # since (weight_decay) at their defaults: off, as the model trained.
     exported = client.get("/api/recognizers/default/model").json()
-    assert exported == {**stored, "version": 2}
+    settings = {**NetworkSettings().model_dump(), **stored["network"]["settings"]}
+    assert exported == {
+        **stored,
+        "version": 2,
+        "network": {**stored["network"], "settings": settings},
+    }
     # ... which imports back, and answers the same.
     client.post("/api/recognizers", json={"name": "copy"})
     assert client.put("/api/recognizers/copy/model", json=exported).status_code == 200
@@ -181,7 +188,8 @@ def test_a_file_of_hwr_1_0_imports_with_the_meaning_it_had(client: TestClient) -
     client.post("/api/recognizers", json={"name": "old"})
     r = client.put("/api/recognizers/old/model", json=old)
     assert r.status_code == 200, r.text
-    assert r.json()["network"] == {**stored["network"]["settings"]}  # classic, 8 units, seed 3
+    # classic, 8 units, seed 3; and what came after 1.0 as the original had it (no decay)
+    assert r.json()["network"] == {**stored["network"]["settings"], "weight_decay": 0.0}
     assert r.json()["model"]["iterations"] == 0 and r.json()["model"]["mse"] is None
     for check in BEFORE["classic"]["checks"]:  # temperature 1 in both; no "unknown" either way
         r = client.post("/api/recognizers/old/check", json={"strokes": check["strokes"]})
