@@ -26,6 +26,7 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 from app import __version__
+from app.nn.activations import ACTIVATIONS, HIDDEN
 from app.nn.network import Network
 
 if TYPE_CHECKING:
@@ -35,15 +36,10 @@ OPSET = 13
 INPUT = "grid"
 OUTPUT = "confidences"
 PRODUCER = "hwr"
-# Each hidden activation the engine offers (app.nn.activations) and the ONNX op computing it;
-# None: the identity, no node. softmax is only ever an output activation (Network refuses it
-# in a hidden layer), and the output activation is never applied (see above).
-HIDDEN_OPS: dict[str, str | None] = {
-    "sigmoid": "Sigmoid",
-    "tanh": "Tanh",
-    "relu": "Relu",
-    "linear": None,
-}
+# Each hidden activation of the engine and the ONNX op computing it (None: the identity, no
+# node). softmax is only ever an output activation (Network refuses it in a hidden layer), and
+# the output activation is never applied (see above).
+HIDDEN_OPS: dict[str, str | None] = {name: ACTIVATIONS[name].onnx for name in HIDDEN}
 
 
 class ExportError(ValueError):
@@ -68,32 +64,7 @@ def to_onnx(
     """
     n, cells = len(labels), grid_size * grid_size
     _refuse_what_check_would_not_compute(net, n, cells, temperature, background)
-    nodes: list[onnx.NodeProto] = []
-    weights: list[onnx.TensorProto] = []
-    x = INPUT
-    last = len(net.W) - 1
-    for i in range(len(net.W)):
-        w = _float32(net.W[i], f"W{i}")
-        weights.append(numpy_helper.from_array(w, f"W{i}"))
-        nodes.append(helper.make_node("MatMul", [x, f"W{i}"], [f"matmul{i}"], name=f"matmul{i}"))
-        x = f"matmul{i}"
-        if net.bias:
-            weights.append(numpy_helper.from_array(_float32(net.b[i], f"b{i}"), f"b{i}"))
-            nodes.append(helper.make_node("Add", [x, f"b{i}"], [f"z{i}"], name=f"add{i}"))
-            x = f"z{i}"
-        op = None if i == last else HIDDEN_OPS[net.activations[i]]
-        if op is not None:
-            nodes.append(helper.make_node(op, [x], [f"a{i}"], name=f"{op.lower()}{i}"))
-            x = f"a{i}"
-    if background:  # the labels' outputs only: the hidden "none of these" output is last
-        weights.append(numpy_helper.from_array(np.arange(n, dtype=np.int64), "label_outputs"))
-        nodes.append(
-            helper.make_node("Gather", [x, "label_outputs"], ["labels_z"], name="labels", axis=1)
-        )
-        x = "labels_z"
-    weights.append(numpy_helper.from_array(np.array(temperature, np.float32), "temperature"))
-    nodes.append(helper.make_node("Div", [x, "temperature"], ["scaled"], name="temperature"))
-    nodes.append(helper.make_node("Softmax", ["scaled"], [OUTPUT], name="softmax", axis=-1))
+    nodes, weights = _nodes(net, n, temperature, background)
     graph = helper.make_graph(
         nodes,
         name,
@@ -122,6 +93,38 @@ def to_onnx(
     helper.set_model_props(model, {k: json.dumps(v, ensure_ascii=False) for k, v in props.items()})
     onnx.checker.check_model(model, full_check=True)
     return model
+
+
+def _nodes(
+    net: Network, n: int, temperature: float, background: bool
+) -> tuple[list[onnx.NodeProto], list[onnx.TensorProto]]:
+    """The graph's nodes, in order, and its weights: the network's layers as Network.forward
+    computes them up to the output's pre-activation, then Check's arithmetic."""
+    nodes: list[onnx.NodeProto] = []
+    weights: list[onnx.TensorProto] = []
+    x = INPUT
+    for i, (W, b, activation) in enumerate(net.layers(logits=True)):
+        weights.append(numpy_helper.from_array(_float32(W, f"W{i}"), f"W{i}"))
+        nodes.append(helper.make_node("MatMul", [x, f"W{i}"], [f"matmul{i}"], name=f"matmul{i}"))
+        x = f"matmul{i}"
+        if b is not None:
+            weights.append(numpy_helper.from_array(_float32(b, f"b{i}"), f"b{i}"))
+            nodes.append(helper.make_node("Add", [x, f"b{i}"], [f"z{i}"], name=f"add{i}"))
+            x = f"z{i}"
+        op = None if activation is None else HIDDEN_OPS[activation]
+        if op is not None:
+            nodes.append(helper.make_node(op, [x], [f"a{i}"], name=f"{op.lower()}{i}"))
+            x = f"a{i}"
+    if background:  # the labels' outputs only: the hidden "none of these" output is last
+        weights.append(numpy_helper.from_array(np.arange(n, dtype=np.int64), "label_outputs"))
+        nodes.append(
+            helper.make_node("Gather", [x, "label_outputs"], ["labels_z"], name="labels", axis=1)
+        )
+        x = "labels_z"
+    weights.append(numpy_helper.from_array(np.array(temperature, np.float32), "temperature"))
+    nodes.append(helper.make_node("Div", [x, "temperature"], ["scaled"], name="temperature"))
+    nodes.append(helper.make_node("Softmax", ["scaled"], [OUTPUT], name="softmax", axis=-1))
+    return nodes, weights
 
 
 def from_loaded(model: "LoadedModel", name: str = "recognizer") -> bytes:

@@ -10,26 +10,17 @@ drawing than held-out drawings of the labels ever were.
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from app import evaluation
-from app.learn import unpack_grids
-from app.nn.activations import ACTIVATIONS
-from app.nn.ensemble import member_arrays
+from app.documents import ModelDocument
+from app.nn.ensemble import member
 from app.nn.network import Network
+from app.open_set import unpack_grids
+from app.schemas import NetworkPath
 from app.store import Store
-
-
-def _members(document: dict[str, Any], net: Network) -> int:
-    """The ensemble size the document's settings name, when the shapes agree (else 1)."""
-    settings = (document.get("network") or {}).get("settings") or {}
-    k = settings.get("ensemble", 1)
-    if not isinstance(k, int) or k < 1 or any(n % k for n in net.sizes[1:-1]):
-        return 1
-    return k
 
 
 @dataclass(frozen=True)
@@ -54,25 +45,23 @@ class LoadedModel:
     members: int = 1  # an ensemble of this many networks, merged (app.nn.ensemble)
 
     @classmethod
-    def from_document(cls, document: dict[str, Any], revision: int = 0) -> "LoadedModel":
-        net = Network.from_dict(document)
-        grid_size = int(document["grid_size"])
-        open_set = document.get("open_set") or {}
+    def from_document(cls, document: ModelDocument, revision: int = 0) -> "LoadedModel":
+        grid_size, open_set = document.grid_size, document.open_set
         reference = None
-        if isinstance(open_set.get("reference"), str):
-            reference = unpack_grids(open_set["reference"], grid_size**2)
+        if open_set is not None and open_set.reference is not None:
+            reference = unpack_grids(open_set.reference, grid_size**2)
         return cls(
-            net,
-            list(document["labels"]),
+            document.build(),
+            list(document.labels),
             grid_size,
             revision,
-            antialias=bool((document.get("grid") or {}).get("antialias", False)),
-            temperature=float((document.get("calibration") or {}).get("temperature", 1.0)),
-            background=bool(document.get("background", False)),
+            antialias=document.grid.antialias,
+            temperature=document.calibration.temperature,
+            background=document.background,
             reference=reference,
-            distance=open_set.get("distance"),
-            min_confidence=float(open_set.get("min_confidence") or 0.0),
-            members=_members(document, net),
+            distance=None if open_set is None else open_set.distance,
+            min_confidence=0.0 if open_set is None else open_set.min_confidence,
+            members=document.members(),
         )
 
     def scaled_logits(self, grids: NDArray[np.floating]) -> NDArray[np.float64]:
@@ -108,16 +97,11 @@ class LoadedModel:
             reason = "the model is not confident about any label"
         return Answer(ranked, reason is not None, reason)
 
-    def path(self, grid: NDArray[np.float32], member: int = 0) -> dict[str, Any]:
-        """The drawing through member `member`: each hidden layer's activations, the outputs."""
-        W, b = member_arrays(self.net.W, self.net.b, self.members, member)
-        A: NDArray[Any] = grid[None, :].astype(np.float64)
-        layers: list[list[float]] = []
-        for i, (w, v) in enumerate(zip(W, b, strict=True)):
-            Z = A @ w + (v if self.net.bias else 0.0)
-            A = ACTIVATIONS[self.net.activations[i]](Z)
-            layers.append([round(float(x), 5) for x in A[0]])
-        return {"member": member, "layers": layers[:-1], "outputs": layers[-1]}
+    def path(self, grid: NDArray[np.float32], which: int = 0) -> NetworkPath:
+        """The drawing through member `which`: each hidden layer's activations, the outputs."""
+        A = member(self.net, self.members, which).forward(grid[None, :])
+        layers = [[round(float(x), 5) for x in a[0]] for a in A[1:]]
+        return NetworkPath(member=which, layers=layers[:-1], outputs=layers[-1])
 
 
 class ModelCache:
@@ -152,7 +136,9 @@ class ModelCache:
             return None
         recognizer = self._store.get_recognizer(name)
         labels = [label for label, _ in self._store.label_counts(name)]
-        loaded = LoadedModel.from_document(model.document, model.revision)
+        loaded = LoadedModel.from_document(
+            ModelDocument.model_validate(model.document), model.revision
+        )
         known = (recognizer.revision, labels)
         with self._lock:
             if self._generation.get(name, 0) == generation:

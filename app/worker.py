@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
+from numpy.typing import DTypeLike
 from threadpoolctl import threadpool_limits
 
-from app.learn import Drawing, Point, Run, drive
+from app.learn import Drawing, Point, TrainingRun, drive
 from app.nn.ensemble import split
 from app.nn.network import Network
+from app.schemas import NetworkSettings
 from app.snapshot import SNAPSHOT_INTERVAL_S
 
 REPORT_INTERVAL_S = 0.1
@@ -29,7 +31,7 @@ PROCESS_NAME = "hwr-train"
 
 
 class Sender(Protocol):
-    """Where a training's messages go: a pipe's end, or a reporter to Redis (app.jobs.task)."""
+    """Where a training's messages go: a pipe's end, or a reporter to Redis (app.jobs.queue_job)."""
 
     def send(self, obj: Any) -> None: ...
     def close(self) -> None: ...
@@ -48,8 +50,8 @@ class JobSpec:
     drawings: list[Drawing]
     labels: list[str]
     grid_size: int
-    settings: dict[str, Any]  # NetworkSettings as a dict
-    start: dict[str, Any] | None  # {"network", "layers"} to resume from, or None for a new one
+    settings: NetworkSettings
+    start: Network | None  # the network to resume from, or None for a new one
     max_iterations: int
     target_mse: float
     iterations_per_cycle: int
@@ -62,36 +64,36 @@ def name_process(name: str) -> None:
 
 
 def build_network(
-    settings: dict[str, Any], n_inputs: int, n_outputs: int, member: int = 0
+    settings: NetworkSettings,
+    n_inputs: int,
+    n_outputs: int,
+    member: int = 0,
+    dtype: DTypeLike = np.float32,
 ) -> Network:
     """A new network for these settings (ensemble member `member` draws its own initial
-    weights from the seed); the classic preset uses the original's init."""
-    seed = settings.get("seed")
+    weights from the seed). float32: the same passes as float64, 1.5-2x faster per sample."""
+    seed = settings.seed
     rng = np.random.default_rng(seed if member == 0 or seed is None else [seed, member])
-    sizes = [n_inputs, *settings["hidden_layers"], n_outputs]
-    init = "uniform-classic" if settings.get("preset") == "classic" else "auto"
-    softmax = settings.get("loss", "squared_error") == "cross_entropy"
     return Network(
-        sizes,
-        hidden_activation=settings["activation"],
-        output_activation="softmax" if softmax else "sigmoid",
-        bias=settings["bias"],
-        init=init,
+        [n_inputs, *settings.hidden_layers, n_outputs],
+        hidden_activation=settings.activation,
+        output_activation=settings.output_activation(),
+        bias=settings.bias,
+        init=settings.init(),
         rng=rng,
-        dtype=np.float32,
+        dtype=dtype,
     )
 
 
-def prepare(spec: JobSpec) -> Run:
+def prepare(spec: JobSpec) -> TrainingRun:
     """The network (new or resumed) and the run that trains it."""
-    reject = bool(spec.settings.get("reject", False))
-    n_out = len(spec.labels) + (1 if reject else 0)
-    k = int(spec.settings.get("ensemble", 1))
+    settings, k = spec.settings, spec.settings.ensemble
     if spec.start is not None:
-        members = split(Network.from_dict(spec.start, dtype=np.float32), k)
+        members = split(spec.start, k)
     else:
-        members = [build_network(spec.settings, spec.grid_size**2, n_out, m) for m in range(k)]
-    return Run(members, spec.drawings, spec.labels, spec.settings, spec.grid_size)
+        n_out = settings.outputs(len(spec.labels))
+        members = [build_network(settings, spec.grid_size**2, n_out, m) for m in range(k)]
+    return TrainingRun(members, spec.drawings, spec.labels, settings, spec.grid_size)
 
 
 def train(spec: JobSpec, conn: Sender, stop: Flag, watch: Flag) -> None:

@@ -40,7 +40,7 @@ def train_timed(client: httpx.Client, name: str, max_iterations: int) -> dict[st
 def in_process(samples: list[tuple[str, object]], network: dict[str, object]) -> float:
     """The floor: the same training in this process, as the worker runs it (its network,
     options and seeds, 1 BLAS thread), without the process, the store or HTTP; seconds."""
-    settings = NetworkSettings.model_validate(network).model_dump()
+    settings = NetworkSettings.model_validate(network)
     labels = list(dict.fromkeys(label for label, _ in samples))
     drawings = [
         Drawing(i + 1, labels.index(label), strokes)  # type: ignore[arg-type]

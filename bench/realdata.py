@@ -18,6 +18,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from app import evaluation, scribbles, synth, worker
+from app.documents import ModelDocument, trained_model
 from app.ink import rasterise
 from app.learn import Drawing, drive
 from app.recognition import LoadedModel
@@ -35,7 +36,7 @@ def train(
     items: Sequence[tuple[str, Strokes]], network: dict[str, Any], seed: int
 ) -> tuple[LoadedModel, dict[str, Any]]:
     """Train as the server does with these network settings; the model Check would use."""
-    settings = NetworkSettings.model_validate({**network, "seed": seed}).model_dump()
+    settings = NetworkSettings.model_validate({**network, "seed": seed})
     labels = sorted({label for label, _ in items})
     index = {label: i for i, label in enumerate(labels)}
     drawings = [Drawing(i + 1, index[label], s) for i, (label, s) in enumerate(items)]
@@ -45,9 +46,9 @@ def train(
     reason = drive(run, spec.max_iterations, spec.target_mse, lambda: False, lambda _: None)
     extras = run.finish()
     seconds = time.perf_counter() - start
-    document = {"labels": labels, "grid_size": 12, **run.net.to_dict(), **extras}
+    document = trained_model(spec, run.net.to_dict(), extras, [], run.iteration)
     info = {"seconds": seconds, "iterations": run.iteration, "reason": reason, **extras}
-    return LoadedModel.from_document(document), info
+    return LoadedModel.from_document(ModelDocument.model_validate(document)), info
 
 
 def answers(model: LoadedModel, drawings: Sequence[Strokes]) -> tuple[np.ndarray, np.ndarray]:

@@ -127,7 +127,7 @@ def train_section(rows: list[Row], verdicts: Verdicts) -> list[str]:
             ["contender", "sample-updates/s", "engine's ratio", "target", "", "time to 95%"],
             [
                 [
-                    "**engine** (`_train_pass`, float32, 1 BLAS thread)",
+                    "**engine** (`train_pass`, float32, 1 BLAS thread)",
                     fmt(classic["engine"]),
                     "",
                     "",

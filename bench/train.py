@@ -4,7 +4,7 @@ Every contender trains 144-144-26 sigmoid on the same 2,600 samples (`common.let
 except the pure-Python port (Python floats). One *pass* is forward + backward + update for every
 sample, nothing else: the engine's per-pass MSE (what the worker reports) is timed separately.
 
-- engine: `app.nn.fit._train_pass`, the loop that `passes()` runs, on 1 BLAS thread (as the
+- engine: `app.nn.fit.train_pass`, the pass that `passes()` runs, on 1 BLAS thread (as the
   training worker runs it); also on the default 2 threads (the trap) and as `passes()` with the
   exact MSE after each pass.
 - port: `bench.original.Net`, the original object design in pure Python.
@@ -28,9 +28,10 @@ from typing import Any
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from app.nn import fit
-from app.nn.fit import CLASSIC_OPTIONS, classic_network, passes
+from app.nn.fit import TrainOptions, passes, train_pass
 from app.nn.network import Network
+from app.schemas import NetworkSettings
+from app.worker import build_network
 from bench.common import (
     FLOPS_PER_SAMPLE,
     SHAPE,
@@ -59,28 +60,36 @@ def _threads(n: int) -> Any:
 # --- contenders ---------------------------------------------------------------------------------
 
 
+# The recognizer's default settings with sigmoid outputs on the squared error (the arithmetic
+# the other contenders do), and the classic preset.
+DEFAULTS = NetworkSettings(loss="squared_error")
+CLASSIC = NetworkSettings.model_validate({"preset": "classic", "seed": 0})
+
+
 def default_network(seed: int = 0) -> Network:
-    """The engine's defaults (fit.DEFAULT_*): Glorot x2 init, bias, float32."""
-    return Network(
-        SHAPE,
-        hidden_activation=fit.DEFAULT_ACTIVATION,
-        bias=fit.DEFAULT_BIAS,
-        init=fit.DEFAULT_INIT,
-        dtype=fit.DEFAULT_DTYPE,
-        rng=np.random.default_rng(seed),
-    )
+    """The default settings' network: Glorot x2 init, bias, float32."""
+    return build_network(DEFAULTS.model_copy(update={"seed": seed}), SHAPE[0], SHAPE[-1])
+
+
+def classic_network(dtype: type = np.float64) -> Network:
+    """The classic preset's network: U[0, 0.1) init, no bias."""
+    return build_network(CLASSIC, SHAPE[0], SHAPE[-1], dtype=dtype)
+
+
+def sgd(batch: int, lr: float, shuffle: bool) -> TrainOptions:
+    """Plain SGD on the squared error, in batches of `batch` (1: the classic per-sample step)."""
+    return TrainOptions("minibatch", batch, lr, shuffle, "squared_error")
 
 
 def engine_rate(
     net: Network, data: Letters, batch: int, lr: float, shuffle: bool, threads: int = 1
 ) -> Callable[[], float]:
-    """Passes of `_train_pass` (what passes() runs) for one block -> samples per second."""
+    """Passes of `train_pass` (what passes() runs) for one block -> samples per second."""
     X, Y = data.X.astype(net.dtype), data.Y.astype(net.dtype)
-    rng = np.random.default_rng(1)
+    rng, options = np.random.default_rng(1), sgd(batch, lr, shuffle)
 
     def step() -> int:
-        order = rng.permutation(len(X)) if shuffle else None
-        fit._train_pass(net, X, Y, order, batch, lr, 0.0)
+        train_pass(net, X, Y, options, rng)
         return len(X)
 
     def block() -> float:
@@ -90,7 +99,7 @@ def engine_rate(
     return block
 
 
-def product_rate(net: Network, data: Letters, options: fit.TrainOptions) -> Callable[[], float]:
+def product_rate(net: Network, data: Letters, options: TrainOptions) -> Callable[[], float]:
     """Passes of passes(), as the worker runs it (with the exact MSE after each pass)."""
     it = passes(net, data.X, data.Y, options, np.random.default_rng(1))
 
@@ -249,9 +258,11 @@ def samples_to_accuracy(
 def engine_samples(
     net: Network, data: Letters, batch: int, lr: float, shuffle: bool, max_passes: int
 ) -> int | None:
+    options, rng = sgd(batch, lr, shuffle=False), np.random.default_rng()
+
     def train_chunk(X: np.ndarray, Y: np.ndarray) -> None:
         with _threads(1):
-            fit._train_pass(net, X.astype(net.dtype), Y.astype(net.dtype), None, batch, lr, 0.0)
+            train_pass(net, X, Y, options, rng)
 
     return samples_to_accuracy(train_chunk, net.predict, data, shuffle, max_passes)
 
@@ -276,14 +287,14 @@ def check_same_arithmetic(data: Letters) -> dict[str, float]:
     import torch
 
     out: dict[str, float] = {}
-    ref = classic_network(SHAPE[0], SHAPE[2], np.random.default_rng(0))
+    ref, rng = classic_network(), np.random.default_rng()
     port = Net(SHAPE)
     port.set_weights([W.tolist() for W in ref.W])
     X, Y = data.X[:300].astype(float), data.Y[:300].astype(float)
     for x, y in zip(X.tolist(), Y.tolist(), strict=True):
         port.train(x, y)
     with _threads(1):
-        fit._train_pass(ref, X, Y, None, 1, LR, 0.0)
+        train_pass(ref, X, Y, sgd(1, LR, shuffle=False), rng)
     out["port"] = max(
         float(np.abs(W - np.array(P)).max()) for W, P in zip(ref.W, port.weights(), strict=True)
     )
@@ -292,7 +303,7 @@ def check_same_arithmetic(data: Letters) -> dict[str, float]:
     order = np.random.default_rng(5).permutation(len(data.X))
     torch.set_num_threads(1)
     with _threads(1):
-        fit._train_pass(net, data.X, data.Y, order, 64, LR, 0.0)
+        train_pass(net, data.X[order], data.Y[order], sgd(64, LR, shuffle=False), rng)
         torch_train(
             model, opt, torch.from_numpy(data.X[order]), torch.from_numpy(data.Y[order]), 64
         )
@@ -338,14 +349,14 @@ def run(repeats: int = REPEATS) -> list[Row]:
 
     # Classic: one sample at a time, in order, U[0, 0.1) init, no bias, lr 0.3.
     def classic_net() -> Network:
-        return classic_network(SHAPE[0], SHAPE[2], np.random.default_rng(0), dtype=np.float32)
+        return classic_network(np.float32)
 
     contenders = {
         "engine": engine_rate(classic_net(), data, 1, LR, shuffle=False),
         "port": port_rate(data),
         "torch 1t": torch_rate(classic_net(), data, 1, False, 1, 100),
         "torch 2t": torch_rate(classic_net(), data, 1, False, 2, 100),
-        "product": product_rate(classic_net(), data, CLASSIC_OPTIONS),
+        "product": product_rate(classic_net(), data, CLASSIC.training_options()),
     }
     rates = interleave(contenders, 2 * repeats)  # short blocks: interleave finely
     engine = median(rates["engine"])
@@ -374,7 +385,7 @@ def run(repeats: int = REPEATS) -> list[Row]:
         contenders = {
             "engine": engine_rate(default_network(), data, batch, LR, shuffle=True),
             "engine 2t": engine_rate(default_network(), data, batch, LR, True, threads=2),
-            "product": product_rate(default_network(), data, fit.TrainOptions(batch_size=batch)),
+            "product": product_rate(default_network(), data, sgd(batch, LR, shuffle=True)),
             "torch 1t": torch_rate(default_network(), data, batch, True, 1, torch_samples),
             "torch 2t": torch_rate(default_network(), data, batch, True, 2, torch_samples),
             "sklearn 1t": sklearn_rate(data, batch, 1, n_passes),
@@ -437,7 +448,7 @@ def defaults_grid(data: Letters, repeats: int) -> list[Row]:
                 "bench": "train-grid",
                 "batch": batch,
                 "lr": lr,
-                "default": batch == fit.DEFAULT_BATCH_SIZE and lr == fit.DEFAULT_LEARNING_RATE,
+                "default": batch == DEFAULTS.batch_size and lr == DEFAULTS.learning_rate,
                 "rate": rate,
                 "samples_to_95": n,
                 "seconds_to_95": n / rate if n else float("nan"),

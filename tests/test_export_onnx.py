@@ -18,6 +18,7 @@ import pytest
 from numpy.typing import NDArray
 
 from app import scribbles, synth, worker
+from app.documents import ModelDocument, trained_model
 from app.export_onnx import HIDDEN_OPS, OPSET, ExportError, from_loaded, to_onnx
 from app.ink import rasterise
 from app.learn import Drawing, drive
@@ -39,13 +40,12 @@ def trained(passes: int = 3, **network: Any) -> LoadedModel:
     """A model as Check loads it, from a short real training (5 drawings a label, 1 held out)."""
     settings = NetworkSettings.model_validate(
         {"seed": 1, "hidden_layers": [6], "augmentation": "off", **network}
-    ).model_dump()
-    run = worker.prepare(worker.JobSpec(DRAWINGS, LABELS, 12, settings, None, passes, 0.0, 100))
+    )
+    spec = worker.JobSpec(DRAWINGS, LABELS, 12, settings, None, passes, 0.0, 100)
+    run = worker.prepare(spec)
     drive(run, passes, 0.0, lambda: False, lambda _: None)
-    extras = run.finish()
-    document = {**run.net.to_dict(), "labels": LABELS, "grid_size": 12, **extras}
-    document["network"]["settings"] = settings
-    return LoadedModel.from_document(document)
+    document = trained_model(spec, run.net.to_dict(), run.finish(), [], run.iteration)
+    return LoadedModel.from_document(ModelDocument.model_validate(document))
 
 
 def grids(antialias: bool, n: int = 200, seed: int = 3) -> F32:
@@ -140,13 +140,14 @@ def test_an_imported_network_with_any_engine_activation_answers_as_check() -> No
         w *= 3.0  # logits in the tens: float32 must still agree with Check's float64
         b[...] = rng.normal(0, 0.5, b.shape)
     document = {
+        "format": "hwr-model/1",  # a file of version 1 from elsewhere: no settings, no version
         **net.to_dict(),
         "labels": ["a", "b", "c"],
         "grid_size": 12,
         "background": True,
         "calibration": {"temperature": 0.37},
     }
-    model = LoadedModel.from_document(document)
+    model = LoadedModel.from_document(ModelDocument.model_validate(document))
     assert_same_as_check(model, from_loaded(model), grids(False))
 
 

@@ -2,11 +2,14 @@
 settings a start request changes, where training resumes, and the saved model's document."""
 
 from dataclasses import dataclass
-from typing import Any
+
+import numpy as np
 
 from app.config import Settings
+from app.documents import ModelDocument
 from app.errors import NotEnoughLabels
 from app.learn import Drawing, sample_grid
+from app.nn.network import Network
 from app.schemas import NetworkSettings, TrainingRequest
 from app.store import Model, Store
 from app.worker import JobSpec
@@ -34,11 +37,12 @@ def check_labels(name: str, count: int) -> None:
 
 def apply_network(store: Store, name: str, request: TrainingRequest) -> None:
     """Save the network settings a start request carries; stored grids follow antialias."""
-    if request.network is None:
+    new = request.network
+    if new is None:
         return
-    new = request.network.model_dump()
-    before = store.get_recognizer(name).network.get("antialias", False)
-    store.set_network(name, new, regrid=sample_grid if new["antialias"] != before else None)
+    before = NetworkSettings.model_validate(store.get_recognizer(name).network)
+    regrid = sample_grid if new.antialias != before.antialias else None
+    store.set_network(name, new.model_dump(), regrid=regrid)
 
 
 def plan(store: Store, name: str, request: TrainingRequest, defaults: Settings) -> Plan:
@@ -47,7 +51,7 @@ def plan(store: Store, name: str, request: TrainingRequest, defaults: Settings) 
     recognizer = store.get_recognizer(name)
     labels, samples, revision = store.training_samples(name)
     check_labels(name, len(labels))
-    settings = NetworkSettings.model_validate(recognizer.network).model_dump()
+    settings = NetworkSettings.model_validate(recognizer.network)
     index = {label: i for i, label in enumerate(labels)}
     drawings = [Drawing(sid, index[label], strokes) for sid, label, strokes in samples]
     model = store.get_model(name)
@@ -67,17 +71,19 @@ def plan(store: Store, name: str, request: TrainingRequest, defaults: Settings) 
 
 
 def resume_point(
-    model: Model | None, labels: list[str], settings: dict[str, Any], grid_size: int
-) -> tuple[dict[str, Any] | None, str]:
-    """The weights to continue from (or None for a new network), and why."""
+    model: Model | None, labels: list[str], settings: NetworkSettings, grid_size: int
+) -> tuple[Network | None, str]:
+    """The network to continue from (or None for a new one), and why."""
     if model is None:
         return None, "new network: no trained model yet"
     if model.labels != labels:
         return None, f"new network: the labels changed (the model knew {', '.join(model.labels)})"
-    doc = model.document
-    trained_with = doc.get("network", {}).get("settings", {})
-    if doc.get("grid_size") != grid_size or any(
-        trained_with.get(key) != settings.get(key) for key in STRUCTURE
+    document = ModelDocument.model_validate(model.document)
+    trained = document.network.settings
+    if (
+        document.grid_size != grid_size
+        or trained is None
+        or any(getattr(trained, key) != getattr(settings, key) for key in STRUCTURE)
     ):
         return None, "new network: the network settings changed"
-    return {"network": doc["network"], "layers": doc["layers"]}, "continued from the trained model"
+    return document.build(dtype=np.float32), "continued from the trained model"

@@ -108,7 +108,7 @@ class Reporter:
             spec = self.tracker.plan.spec
             header = {
                 "iteration": int(message[1]),
-                "settings": spec.settings,
+                "settings": spec.settings.model_dump(),
                 "labels": spec.labels,
             }
             shot = bus.pack_snapshot(header, message[2], message[3])

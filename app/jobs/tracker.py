@@ -6,6 +6,7 @@ from typing import Any
 
 from app.clock import now
 from app.config import Settings
+from app.documents import trained_model
 from app.history import Curve
 from app.jobs.plan import Plan
 from app.schemas import HistoryPoint, TrainingRequest, Validation
@@ -46,17 +47,7 @@ class Tracker:
         update = self.advance(points)
         spec = self.plan.spec
         iterations = self.plan.base_iterations + update.get("iterations", 0)
-        document = {
-            "format": "hwr-model/1",
-            "labels": spec.labels,
-            "grid_size": spec.grid_size,
-            "network": {**net["network"], "settings": spec.settings},
-            "layers": net["layers"],
-            **{key: value for key, value in extras.items() if key != "final_mse"},
-            "history": self.curve.points(),
-            "iterations": iterations,
-            "mse": extras["final_mse"],
-        }
+        document = trained_model(spec, net, extras, self.curve.points(), iterations)
         validation = extras["validation"]
         update.update(
             finished_at=now(),

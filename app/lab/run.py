@@ -1,9 +1,9 @@
 """One lab run: a Network on a task's data, its training passes, and its JSON (API.md, Lab).
 
-Training is the recognizer's own loop (app.nn.fit.passes); runs that train one sample at a time
-in order also report the original demos' "epoch error" (each sample's squared error taken just
-before its own update, averaged over the pass), computed with the same per-sample step
-(fit._train_pass on one row at a time: exactly what a classic pass does).
+Training is the recognizer's own pass (app.nn.fit.passes and train_pass); runs that train one
+sample at a time in order also report the original demos' "epoch error" (each sample's squared
+error taken just before its own update, averaged over the pass), computed with the same
+per-sample step (train_pass on one row at a time: exactly what a classic pass does).
 
 Not thread-safe by itself: the caller holds `run.lock` around every method but `__init__`.
 """
@@ -11,6 +11,7 @@ Not thread-safe by itself: the caller holds `run.lock` around every method but `
 import json
 import math
 import threading
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -25,7 +26,7 @@ from app.lab.tasks import (
     Config,
     Scale,
 )
-from app.nn.fit import TrainOptions, _train_pass, mse, passes
+from app.nn.fit import TrainOptions, mse, passes, train_pass
 from app.nn.network import Array, Network
 
 IDENTITY_BUFFER = 256  # the latest pointer samples an identity run trains on
@@ -117,6 +118,7 @@ class Run:
             learning_rate=self.learning_rate,
             momentum=self.config.momentum,
             shuffle=spec.shuffle,
+            loss="squared_error",  # the lab's outputs are elementwise (tasks.HIDDEN_ACTIVATIONS)
             dropout=self.config.dropout,
         )
 
@@ -175,23 +177,12 @@ class Run:
         """A classic pass, one row at a time; the mean of each row's summed squared error taken
         just before its own update (the demos' epoch error, in table units)."""
         squared = 0.0
+        one_at_a_time = replace(options, mode="classic", shuffle=False)
         for r in range(len(X)):
             x, y = X[r : r + 1], Y[r : r + 1]
             e = self.net.predict(x) - y
             squared += float(np.vdot(e, e))
-            _train_pass(
-                self.net,
-                x,
-                y,
-                None,
-                1,
-                options.learning_rate,
-                options.momentum,
-                options.loss,
-                options.weight_decay,
-                options.dropout,
-                self.rng,
-            )
+            train_pass(self.net, x, y, one_at_a_time, self.rng)
         return squared / len(X) * self.loss_scale
 
     def _diverged(self, saved: tuple[list[Array], list[Array]]) -> None:

@@ -15,13 +15,13 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from app.nn.activations import HIDDEN
 from app.nn.fit import Mode
 from app.nn.network import INITS
 
 TaskName = Literal["xor", "identity", "infections"]
 TASKS: tuple[TaskName, ...] = ("xor", "identity", "infections")
-HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear")
-OUTPUT_ACTIVATIONS = HIDDEN_ACTIVATIONS  # squared error only: no softmax in the lab
+HIDDEN_ACTIVATIONS = HIDDEN  # for the output layer too: squared error only, no softmax
 LAB_INITS = (*INITS, "demo")  # "demo": the infections demo's start, w = [1, 0.5]
 MAX_HIDDEN_LAYERS = 4
 MAX_UNITS = 32  # keeps every step tiny: the lab shares the server with the recognizer
@@ -184,6 +184,15 @@ class Config:
         )
 
 
+def _hidden_activations(activation: str | list[str], layers: int) -> tuple[str, ...]:
+    """One name for every hidden layer, or one each (ValueError for another count)."""
+    if isinstance(activation, str):
+        return (activation,) * layers
+    if len(activation) != layers:
+        raise ValueError(f"activation: {len(activation)} names for {layers} hidden layers")
+    return tuple(activation)
+
+
 def resolve(
     task: TaskName,
     *,
@@ -207,12 +216,7 @@ def resolve(
         raise ValueError(
             f"hidden_layers: at most {MAX_HIDDEN_LAYERS} layers of 1-{MAX_UNITS} units"
         )
-    if activation is None or isinstance(activation, str):
-        acts = (activation or spec.activation,) * len(layers)
-    else:
-        acts = tuple(activation)
-        if len(acts) != len(layers):
-            raise ValueError(f"activation: {len(acts)} names for {len(layers)} hidden layers")
+    acts = _hidden_activations(spec.activation if activation is None else activation, len(layers))
     output = output_activation or spec.output_activation
     for name in (*acts, output):
         if name not in HIDDEN_ACTIVATIONS:

@@ -1,19 +1,17 @@
 """From-scratch multilayer perceptron (numpy only): activations, losses, Network, training."""
 
-from app.nn.activations import ACTIVATIONS, DERIVATIVES
-from app.nn.fit import CLASSIC_OPTIONS, TrainOptions, classic_network, mse, passes
+from app.nn.activations import ACTIVATIONS
+from app.nn.fit import TrainOptions, mse, passes, train_pass
 from app.nn.losses import LOSSES
 from app.nn.network import ModelFormatError, Network
 
 __all__ = [
     "ACTIVATIONS",
-    "CLASSIC_OPTIONS",
-    "DERIVATIVES",
     "LOSSES",
     "ModelFormatError",
     "Network",
     "TrainOptions",
-    "classic_network",
     "mse",
     "passes",
+    "train_pass",
 ]

@@ -1,16 +1,19 @@
-"""Activation functions and their derivatives, each derivative written from the forward output.
+"""The activations, one record each: the forward pass (in place), the backward pass written from
+the forward output, and the ONNX op computing it. Every other list of activations (a
+recognizer's setting, the lab's, the ONNX export's) is derived from ACTIVATIONS.
 
-`ACTIVATIONS[name](Z)` returns `A = f(Z)`; `DERIVATIVES[name](A)` returns `f'(Z)` computed from
-`A` alone (sigmoid `A*(1-A)`, tanh `1-A**2`, relu `A>0`, linear `1`), so backprop never keeps `Z`.
-The `*_inplace` variants are for the training hot loops: they overwrite their first argument.
+`ACTIVATIONS[name](Z)` returns `A = f(Z)` in a new array; `.inplace(Z)` overwrites Z (the hot
+loops); `.backprop(dA, A)` turns dL/dA into dL/dZ = dA * f'(Z) in place, with f'(Z) computed
+from `A` alone (sigmoid `A*(1-A)`, tanh `1-A**2`, relu `A>0`, linear `1`), so backprop never
+keeps `Z`.
 
-"softmax" (row-wise over the last axis) is in ACTIVATIONS but deliberately NOT in DERIVATIVES or
-BACKPROP: its Jacobian is not elementwise, so `dA * f'(A)` would be a wrong gradient. It is valid
-only as the output activation, where the loss gives dL/dZ directly (losses.output_delta:
-cross-entropy's is `P - Y`).
+"softmax" (row-wise over the last axis) has no backprop: its Jacobian is not elementwise, so
+`dA * f'(A)` would be a wrong gradient. It is valid only as the output activation, where the
+loss gives dL/dZ directly (losses.output_delta: cross-entropy's is `P - Y`).
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
@@ -18,66 +21,12 @@ from numpy.typing import NDArray
 Array = NDArray[np.floating]
 
 
-def sigmoid(Z: Array) -> Array:
-    """Logistic function 1 / (1 + exp(-Z)); exp overflow for very negative Z gives exactly 0."""
-    with np.errstate(over="ignore"):
-        return sigmoid_inplace(np.array(Z, copy=True))
-
-
-def tanh(Z: Array) -> Array:
-    return np.tanh(Z)
-
-
-def relu(Z: Array) -> Array:
-    return np.maximum(Z, 0)
-
-
-def linear(Z: Array) -> Array:
-    return np.array(Z, copy=True)
-
-
-def softmax(Z: Array) -> Array:
-    """exp(Z) / sum(exp(Z)) per row (last axis), shifted by the row max so it never overflows."""
-    return softmax_inplace(np.array(Z, copy=True))
-
-
-def sigmoid_derivative(A: Array) -> Array:
-    return A * (1 - A)
-
-
-def tanh_derivative(A: Array) -> Array:
-    return 1 - A**2
-
-
-def relu_derivative(A: Array) -> Array:
-    return (A > 0).astype(A.dtype)
-
-
-def linear_derivative(A: Array) -> Array:
-    return np.ones_like(A)
-
-
-ACTIVATIONS: dict[str, Callable[[Array], Array]] = {
-    "sigmoid": sigmoid,
-    "tanh": tanh,
-    "relu": relu,
-    "linear": linear,
-    "softmax": softmax,
-}
-
-DERIVATIVES: dict[str, Callable[[Array], Array]] = {
-    "sigmoid": sigmoid_derivative,
-    "tanh": tanh_derivative,
-    "relu": relu_derivative,
-    "linear": linear_derivative,
-}
-
-
-# In-place forms for the hot loops (no temporaries where numpy allows). The caller silences
-# the harmless overflow warning of sigmoid once around its loop with np.errstate(over="ignore").
+# The forward passes, in place. The caller silences the harmless overflow warning of sigmoid
+# once around its loop with np.errstate(over="ignore").
 
 
 def sigmoid_inplace(Z: Array) -> Array:
+    """Logistic function 1 / (1 + exp(-Z)); exp overflow for very negative Z gives exactly 0."""
     np.negative(Z, out=Z)
     np.exp(Z, out=Z)
     Z += 1.0  # a float, not the int 1: numpy 2 converts an int scalar more slowly
@@ -97,12 +46,16 @@ def linear_inplace(Z: Array) -> Array:
 
 
 def softmax_inplace(Z: Array) -> Array:
+    """exp(Z) / sum(exp(Z)) per row (last axis), shifted by the row max so it never overflows."""
     # exp(z - max) / sum(exp(z - max)) is the same value, and exp of a value <= 0 cannot overflow
     # (the row max becomes exp(0) = 1, so the sum is >= 1: no division by 0 either).
     Z -= Z.max(axis=-1, keepdims=True)
     np.exp(Z, out=Z)
     Z /= Z.sum(axis=-1, keepdims=True)
     return Z
+
+
+# The backward passes: dL/dA -> dL/dZ, written into dA.
 
 
 def sigmoid_backprop(dA: Array, A: Array) -> Array:
@@ -128,19 +81,45 @@ def linear_backprop(dA: Array, A: Array) -> Array:
     return dA
 
 
-ACTIVATIONS_INPLACE: dict[str, Callable[[Array], Array]] = {
-    "sigmoid": sigmoid_inplace,
-    "tanh": tanh_inplace,
-    "relu": relu_inplace,
-    "linear": linear_inplace,
-    "softmax": softmax_inplace,
+@dataclass(frozen=True)
+class Activation:
+    """One activation function: its forward pass in place, its backprop from the output (None:
+    only valid as the output activation), its ONNX op (None: the identity, no node), and
+    whether a recognizer's settings offer it."""
+
+    inplace: Callable[[Array], Array]
+    backprop: Callable[[Array, Array], Array] | None
+    onnx: str | None
+    offered: bool
+
+    def __call__(self, Z: Array) -> Array:
+        """f(Z) in a new array (of Z's float type; float64 for integers)."""
+        Z = np.asarray(Z)
+        with np.errstate(over="ignore"):
+            return self.inplace(np.array(Z, dtype=np.result_type(Z, np.float16)))
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    "sigmoid": Activation(sigmoid_inplace, sigmoid_backprop, "Sigmoid", offered=True),
+    "tanh": Activation(tanh_inplace, tanh_backprop, "Tanh", offered=True),
+    "relu": Activation(relu_inplace, relu_backprop, "Relu", offered=True),
+    "linear": Activation(linear_inplace, linear_backprop, None, offered=False),
+    "softmax": Activation(softmax_inplace, None, "Softmax", offered=False),
 }
 
-# BACKPROP[name](dA, A) turns dL/dA into dL/dZ in place: dA *= DERIVATIVES[name](A). A name
-# without an entry (softmax) cannot be a hidden activation: Network rejects it there.
-BACKPROP: dict[str, Callable[[Array, Array], Array]] = {
-    "sigmoid": sigmoid_backprop,
-    "tanh": tanh_backprop,
-    "relu": relu_backprop,
-    "linear": linear_backprop,
-}
+# What a hidden layer may use (those with a backprop), and what a recognizer's settings offer.
+HIDDEN: tuple[str, ...] = tuple(name for name, a in ACTIVATIONS.items() if a.backprop)
+OFFERED: tuple[str, ...] = tuple(name for name, a in ACTIVATIONS.items() if a.offered)
+
+
+def backprop(name: str) -> Callable[[Array, Array], Array]:
+    """The backprop of a hidden-layer activation; ValueError for one that has none (softmax)."""
+    step = ACTIVATIONS[name].backprop
+    if step is None:
+        raise ValueError(f"{name!r} is only valid as the output activation")
+    return step
+
+
+def softmax(Z: Array) -> Array:
+    """Row-wise softmax of Z in a new array."""
+    return ACTIVATIONS["softmax"](Z)

@@ -24,14 +24,7 @@ def merge(members: list[Network]) -> Network:
     if any(m.bias != first.bias for m in members):
         raise ValueError("ensemble members must all have a bias or none")
     sizes = [first.sizes[0], *(n * k for n in first.sizes[1:-1]), first.sizes[-1]]
-    net = Network(
-        sizes,
-        hidden_activation=first.activations[:-1],
-        output_activation=first.activations[-1],
-        bias=first.bias,
-        init="zeros",
-        dtype=first.dtype,
-    )
+    net = Network.zeros(sizes, first.activations, first.bias, first.dtype)
     last = len(first.W) - 1
     for i in range(len(first.W)):
         n_in, n_out = first.W[i].shape
@@ -67,21 +60,16 @@ def member_arrays(W: Arrays, b: Arrays, k: int, j: int) -> tuple[Arrays, Arrays]
     return Wj, bj
 
 
-def split(net: Network, k: int) -> list[Network]:
-    """The members of a merged network."""
+def member(net: Network, k: int, j: int) -> Network:
+    """Member j of a merged network of k members (ValueError when it is none)."""
     if k < 1 or any(n % k for n in net.sizes[1:-1]):
         raise ValueError(f"a network of sizes {net.sizes} is no ensemble of {k}")
     sizes = [net.sizes[0], *(n // k for n in net.sizes[1:-1]), net.sizes[-1]]
-    members = []
-    for j in range(k):
-        m = Network(
-            sizes,
-            hidden_activation=net.activations[:-1],
-            output_activation=net.activations[-1],
-            bias=net.bias,
-            init="zeros",
-            dtype=net.dtype,
-        )
-        m.W, m.b = member_arrays(net.W, net.b, k, j)
-        members.append(m)
-    return members
+    one = Network.zeros(sizes, net.activations, net.bias, net.dtype)
+    one.W, one.b = member_arrays(net.W, net.b, k, j)
+    return one
+
+
+def split(net: Network, k: int) -> list[Network]:
+    """The members of a merged network."""
+    return [member(net, k, j) for j in range(k)]

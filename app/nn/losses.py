@@ -2,24 +2,27 @@
 
 Per sample (a row), with output `A` and target `Y`:
 - "squared_error": `1/2 * sum((A - Y)**2)`, any output activation but softmax;
-  dL/dZ = (A - Y) * f'(Z), f' from the output (activations.BACKPROP).
+  dL/dZ = (A - Y) * f'(Z), f' from the output (the activation's backprop).
 - "cross_entropy": `-sum(Y * log(P))` with `P = softmax(Z)`, softmax output only;
   dL/dZ = P - Y exactly, when each row of Y sums to 1 (one-hot labels, or a distribution).
   No f' factor: the output cannot saturate into a vanishing gradient as a sigmoid does.
 Batch losses are the mean over rows.
 """
 
-from typing import Any
+from typing import Any, Literal, get_args
 
 import numpy as np
 from numpy.typing import NDArray
 
-from app.nn.activations import BACKPROP, softmax, softmax_inplace
+from app.nn.activations import HIDDEN, backprop, softmax, softmax_inplace
 
 __all__ = [
     "LOSSES",
+    "OUTPUT_ACTIVATION",
+    "Loss",
     "check_loss",
     "check_targets",
+    "loss_of",
     "loss_value",
     "output_delta",
     "softmax",
@@ -28,7 +31,11 @@ __all__ = [
 
 Array = NDArray[np.floating]
 
-LOSSES = ("squared_error", "cross_entropy")
+Loss = Literal["cross_entropy", "squared_error"]
+LOSSES: tuple[Loss, ...] = get_args(Loss)
+# The output activation a recognizer trains with each loss (squared error would take any
+# elementwise one; the recognizer's is sigmoid, as the original's).
+OUTPUT_ACTIVATION: dict[Loss, str] = {"cross_entropy": "softmax", "squared_error": "sigmoid"}
 # log(P) of a probability rounded to 0 would be -inf (and 0 * -inf = nan for the other classes):
 # loss_value clips P to at least this, so one sample costs at most -log(1e-12) ~ 27.6.
 PROBABILITY_FLOOR = 1e-12
@@ -42,7 +49,7 @@ def check_loss(loss: str, activation: str) -> None:
         raise ValueError(f"unknown loss {loss!r}; known: {list(LOSSES)}")
     if loss == "cross_entropy" and activation != "softmax":
         raise ValueError(f"cross_entropy needs a softmax output activation, not {activation!r}")
-    if loss == "squared_error" and activation not in BACKPROP:
+    if loss == "squared_error" and activation not in HIDDEN:
         raise ValueError(f"a {activation!r} output activation needs the cross_entropy loss")
 
 
@@ -80,4 +87,9 @@ def output_delta(
         dZ: Array = np.subtract(A_out, Y, out=out)  # P - Y: the softmax Jacobian and log cancel
         return dZ
     dA = np.subtract(A_out, Y, out=out)  # dL/dA of 1/2 (A - Y)**2
-    return BACKPROP[activation](dA, A_out)
+    return backprop(activation)(dA, A_out)
+
+
+def loss_of(output_activation: str) -> Loss:
+    """The loss a network of this output activation was trained with (OUTPUT_ACTIVATION)."""
+    return "cross_entropy" if output_activation == "softmax" else "squared_error"

@@ -9,12 +9,12 @@ Shapes: `X` (n, sizes[0]); `W[i]` (sizes[i], sizes[i+1]); `b[i]` (sizes[i+1],);
 import math
 from collections.abc import Mapping, Sequence
 from itertools import pairwise
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
-from app.nn.activations import ACTIVATIONS, ACTIVATIONS_INPLACE, BACKPROP
+from app.nn.activations import ACTIVATIONS, HIDDEN, backprop
 from app.nn.losses import output_delta
 
 Array = NDArray[np.floating]
@@ -33,6 +33,14 @@ MAX_PARAMETERS = 5_000_000
 
 class ModelFormatError(ValueError):
     """A model document (hwr-model/1) that cannot be loaded; the message names the problem."""
+
+
+class Layer(NamedTuple):
+    """One layer of the forward pass: A_out = activation(A_in @ W + b)."""
+
+    W: Array
+    b: Array | None  # None: the network has no bias
+    activation: str | None  # None: the pre-activation itself (an output's logits)
 
 
 class Network:
@@ -64,7 +72,7 @@ class Network:
             if name not in ACTIVATIONS:
                 raise ValueError(f"unknown activation {name!r}; known: {sorted(ACTIVATIONS)}")
         for name in hidden:  # backprop through a hidden layer needs f' (softmax has none here)
-            if name not in BACKPROP:
+            if name not in HIDDEN:
                 raise ValueError(f"{name!r} is only valid as the output activation")
         if output_activation == "softmax" and self.sizes[-1] < 2:
             raise ValueError("a softmax output needs at least 2 units (1 is always 1.0)")
@@ -89,19 +97,59 @@ class Network:
             w.size + (b.size if self.bias else 0) for w, b in zip(self.W, self.b, strict=True)
         )
 
-    def forward(self, X: NDArray[Any], masks: Sequence[Array] | None = None) -> list[Array]:
-        """X (n, sizes[0]) -> [A[0] = X, ..., A[-1]] with A[i] (n, sizes[i]).
+    def layers(self, logits: bool = False) -> list[Layer]:
+        """The layers in order, as the forward pass computes them: W[i], b[i] (None without a
+        bias) and the activation (None for the output layer when `logits`: its
+        pre-activation). The one description that forward() and the ONNX export follow."""
+        activations = [*self.activations[:-1], None] if logits else self.activations
+        biases = self.b if self.bias else [None] * len(self.b)
+        return list(map(Layer, self.W, biases, activations))
+
+    def forward(
+        self,
+        X: NDArray[Any],
+        masks: Sequence[Array] | None = None,
+        *,
+        logits: bool = False,
+        keep: bool = True,
+    ) -> list[Array]:
+        """X (n, sizes[0]) -> [A[0] = X, ..., A[-1]] with A[i] (n, sizes[i]): what each layer
+        outputs, kept for backward (`keep=False`: only [A[-1]]).
 
         With dropout `masks` (one per hidden layer, masks[i] (n, sizes[i+1]), see
         fit.dropout_masks) hidden layer i outputs f(Z) * masks[i]: A[i+1] is what the next layer
-        sees. Without masks (inference) nothing is dropped.
+        sees. Without masks (inference) nothing is dropped. `logits`: A[-1] is the output
+        layer's pre-activation Z instead of f(Z).
         """
+        with np.errstate(over="ignore"):  # sigmoid's exp(-Z) overflows to inf: f(Z) = 0
+            return self.forward_into(X, self.layers(logits), None, masks, keep=keep)
+
+    def forward_into(
+        self,
+        X: NDArray[Any],
+        layers: Sequence[Layer],
+        out: Sequence[Array] | None = None,
+        masks: Sequence[Array] | None = None,
+        *,
+        keep: bool = True,
+    ) -> list[Array]:
+        """forward() through `layers` (this network's layers(), which a loop takes once), into
+        `out` (arrays for A[1:], C-contiguous, of the network's dtype; None: new ones), without
+        silencing overflow: for the training loop, which reuses its buffers batch after batch
+        and silences overflow once around them all."""
         A = [np.asarray(X, dtype=self.dtype)]
-        with np.errstate(over="ignore"):
-            for i, name in enumerate(self.activations):
-                A.append(ACTIVATIONS_INPLACE[name](self._affine(A[-1], i)))
-                if masks is not None and i < len(self.W) - 1:
-                    A[-1] *= masks[i]
+        for i, (W, b, activation) in enumerate(layers):
+            Z = np.dot(A[-1], W, out=None if out is None else out[i])
+            if b is not None:
+                Z += b
+            if activation is not None:
+                ACTIVATIONS[activation].inplace(Z)
+            if masks is not None and i < len(masks):
+                Z *= masks[i]
+            if keep:
+                A.append(Z)
+            else:
+                A[-1] = Z
         return A
 
     def logits(self, X: NDArray[Any]) -> Array:
@@ -109,22 +157,11 @@ class Network:
 
         predict(X) is f(Z) for the output activation f; temperature calibration uses softmax(Z/T).
         """
-        A = np.asarray(X, dtype=self.dtype)
-        with np.errstate(over="ignore"):
-            for i, name in enumerate(self.activations[:-1]):
-                A = ACTIVATIONS_INPLACE[name](self._affine(A, i))
-        return self._affine(A, len(self.W) - 1)
-
-    def _affine(self, A: Array, i: int) -> Array:
-        """Z = A @ W[i] + b[i], a new array: A (n, sizes[i]) -> Z (n, sizes[i+1])."""
-        Z = A @ self.W[i]
-        if self.bias:
-            Z += self.b[i]
-        return Z
+        return self.forward(X, logits=True, keep=False)[-1]
 
     def predict(self, X: NDArray[Any]) -> Array:
         """X (n, sizes[0]) -> outputs (n, sizes[-1])."""
-        return self.forward(X)[-1]
+        return self.forward(X, keep=False)[-1]
 
     def backward(
         self,
@@ -151,12 +188,12 @@ class Network:
             db[i] = dZ.sum(axis=0) if self.bias else np.zeros_like(self.b[i])
             if i > 0:
                 dA = dZ @ self.W[i].T  # dL/dA[i]
-                H = A[i]  # f(Z[i-1]), from which BACKPROP takes f'
+                H = A[i]  # f(Z[i-1]), from which the backprop takes f'
                 if masks is not None:
                     M = masks[i - 1]
                     dA *= M  # dL/dH; where M = 0 it is 0, so H there does not matter
                     H = np.divide(A[i], M, out=np.zeros_like(A[i]), where=M != 0)
-                dZ = BACKPROP[self.activations[i - 1]](dA, H)  # dL/dZ[i-1]
+                dZ = backprop(self.activations[i - 1])(dA, H)  # dL/dZ[i-1]
         return dW, db
 
     def step(
@@ -189,6 +226,20 @@ class Network:
             self.W[i] -= learning_rate * dW[i]
             if self.bias:
                 self.b[i] -= learning_rate * db[i]
+
+    @classmethod
+    def zeros(
+        cls, sizes: Sequence[int], activations: Sequence[str], bias: bool, dtype: DTypeLike
+    ) -> "Network":
+        """A network of these layers with weights and biases at zero, to be filled in."""
+        return cls(
+            sizes,
+            hidden_activation=activations[:-1],
+            output_activation=activations[-1],
+            bias=bias,
+            init="zeros",
+            dtype=dtype,
+        )
 
     def velocity(self) -> tuple[list[Array], list[Array]]:
         """The momentum buffers VW, Vb (zeros until the first step with momentum)."""
@@ -238,7 +289,7 @@ class Network:
             if not isinstance(name, str) or name not in ACTIVATIONS:
                 raise ModelFormatError(f"unknown activation {name!r} in network.activations")
         for name in activations[:-1]:
-            if name not in BACKPROP:
+            if name not in HIDDEN:
                 raise ModelFormatError(f"{name!r} is only valid as the last network.activations")
         if activations[-1] == "softmax" and sizes[-1] < 2:
             raise ModelFormatError("a softmax output needs network.sizes[-1] >= 2")
@@ -249,14 +300,7 @@ class Network:
         layers = _field(d, "layers", list, "layers")
         if len(layers) != len(sizes) - 1:
             raise ModelFormatError(f"layers has {len(layers)} entries, expected {len(sizes) - 1}")
-        net = cls(
-            sizes,
-            hidden_activation=activations[:-1],
-            output_activation=activations[-1],
-            bias=bias,
-            init="zeros",
-            dtype=dtype,
-        )
+        net = cls.zeros(sizes, activations, bias, dtype)
         for i, layer in enumerate(layers):
             if not isinstance(layer, Mapping):
                 raise ModelFormatError(f"layers[{i}] must be an object")

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query
 
 from app.deps import ModelsDep, RecognizerDep, TrainerDep, responses
 from app.errors import NoModel, unprocessable
+from app.schemas import NetworkSettings
 from app.snapshot import snapshot
 
 router = APIRouter(prefix="/api/recognizers/{r}", tags=["network"])
@@ -26,19 +27,19 @@ def network(
     asks: poll every 200-250 ms; `iteration` says whether it changed."""
     live = trainer.weights(recognizer.name)
     if live is not None:
-        settings = live["settings"]
-        members = int(settings.get("ensemble", 1))
-        output = "softmax" if settings.get("loss") == "cross_entropy" else "sigmoid"
+        # Typed from a local training; from a worker of the queue, JSON.
+        settings = NetworkSettings.model_validate(live["settings"])
+        members = settings.ensemble
         n_hidden = len(live["W"]) - 1
         fields = {
             "source": "training",
             "job": live["job"],
             "iteration": live["iteration"],
-            "activations": [settings["activation"]] * n_hidden + [output],
+            "activations": [settings.activation] * n_hidden + [settings.output_activation()],
             "labels": live["labels"],
-            "background": bool(settings.get("reject", False)),
+            "background": settings.reject,
         }
-        W, b, bias = live["W"], live["b"], bool(settings["bias"])
+        W, b, bias = live["W"], live["b"], settings.bias
     else:
         found = models.get(recognizer.name)
         if found is None:

@@ -4,6 +4,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from app.presets import PRESETS
 from app.schemas import NetworkSettings
 
 router = APIRouter(prefix="/api", tags=["meta"])
@@ -16,7 +17,7 @@ def network_settings() -> dict[str, Any]:
     return {
         "network": NetworkSettings.model_json_schema(),
         "presets": {
-            "default": NetworkSettings().model_dump(),
-            "classic": NetworkSettings.model_validate("classic").model_dump(),
+            name: NetworkSettings.model_validate(dict(chosen)).model_dump()
+            for name, chosen in PRESETS.items()
         },
     }

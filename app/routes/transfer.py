@@ -1,6 +1,5 @@
 """Import and export: the dataset (strokes and labels) and the trained model, as JSON."""
 
-import contextlib
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Response
@@ -15,12 +14,15 @@ from app.deps import (
     responses,
     within_limits,
 )
+from app.documents import Dataset, DatasetCounts, ModelDocument, ensemble_of
 from app.errors import NoModel, TrainingConflict
 from app.export_onnx import from_loaded
-from app.learn import check_reference, sample_grid
+from app.learn import sample_grid
+from app.nn.losses import loss_of
 from app.nn.network import ModelFormatError, Network
+from app.open_set import check_reference
 from app.routes.recognizers import summarise
-from app.schemas import Dataset, DatasetCounts, ModelDocument, NetworkSettings, RecognizerSummary
+from app.schemas import NetworkSettings, RecognizerSummary
 
 router = APIRouter(prefix="/api/recognizers/{r}", tags=["import and export"])
 NOT_FOUND = responses(e404="unknown recognizer")
@@ -54,9 +56,10 @@ def import_dataset(
     """Merge: every sample of the document is added (all or nothing), rasterised here, except
     exact duplicates of samples already there (importing a file twice adds nothing)."""
     items = []
+    network = NetworkSettings.model_validate(recognizer.network)
     for i, sample in enumerate(body.samples):
         strokes = within_limits(sample.strokes, settings, f"samples.{i}.strokes")
-        grid = sample_grid(strokes, recognizer.grid_size, recognizer.network)
+        grid = sample_grid(strokes, recognizer.grid_size, network)
         items.append((sample.label, strokes, grid))
     added, skipped = store.add_samples(recognizer.name, items)
     models.samples_changed(recognizer.name)
@@ -71,39 +74,36 @@ def imported_settings(
 ) -> NetworkSettings:
     """The recognizer's settings made to describe the imported network, so that the next Train
     continues from it: the learning settings the file was trained with (learning rate and the
-    rest, when they are valid), and what the network itself says: its layers (per ensemble
-    member), units, loss, grid and reject class."""
-    trained = body.network.get("settings")
-    learning = current.model_dump()
-    if isinstance(trained, dict):
-        with contextlib.suppress(ValidationError):  # a file from elsewhere: keep ours
-            learning = NetworkSettings.model_validate(trained).model_dump()
-    k = learning.get("ensemble", 1)
+    rest, when it has valid ones, else ours), and what the network itself says: its layers
+    (per ensemble member), units, loss, grid and reject class. ModelFormatError for a network
+    that no settings describe (a hidden activation they do not offer, too many units)."""
+    learning = body.network.settings or current
+    k = ensemble_of(net.sizes, learning.ensemble)
     hidden = net.sizes[1:-1]
-    if not isinstance(k, int) or not 1 <= k <= 8 or any(n % k for n in hidden):
-        k = 1
     described = {
-        **learning,
+        **learning.model_dump(),
         "hidden_layers": [n // k for n in hidden],
         "ensemble": k,
         "activation": net.activations[0] if hidden else current.activation,
         "bias": net.bias,
-        "loss": "cross_entropy" if net.activations[-1] == "softmax" else "squared_error",
+        "loss": loss_of(net.activations[-1]),
         "reject": body.background,
         "antialias": body.grid.antialias,
     }
     try:
         return NetworkSettings.model_validate(described)
-    except ValidationError as exc:  # a network no setting describes (a linear hidden layer)
-        raise ModelFormatError(str(exc)) from None
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise ModelFormatError(f"no network settings describe this network: {problems}") from None
 
 
 @router.get("/model", responses={**NOT_FOUND, **responses(e409="no trained model")})
 def export_model(recognizer: RecognizerDep, store: StoreDep) -> dict[str, Any]:
+    """The model document, in the current version whatever version it was saved in."""
     model = store.get_model(recognizer.name)
     if model is None:
         raise NoModel(f"'{recognizer.name}' has no trained model yet")
-    return model.document
+    return ModelDocument.model_validate(model.document).model_dump(mode="json")
 
 
 ONNX = {
@@ -153,8 +153,7 @@ def import_model(
         raise ModelFormatError(
             f"grid_size {body.grid_size} does not match the recognizer's {recognizer.grid_size}"
         )
-    layers = [layer.model_dump() for layer in body.layers]
-    net = Network.from_dict({"network": body.network, "layers": layers})
+    net = body.build()
     if net.sizes[0] != recognizer.grid_size**2:
         raise ModelFormatError(f"the first layer needs {recognizer.grid_size**2} inputs")
     outputs = len(body.labels) + (1 if body.background else 0)
@@ -166,11 +165,9 @@ def import_model(
         check_reference(body.open_set.reference, recognizer.grid_size)
     settings = imported_settings(NetworkSettings.model_validate(recognizer.network), body, net)
     store.set_network(recognizer.name, settings.model_dump())
-    document = {
-        **body.model_dump(exclude={"layers", "network"}),
-        "network": {**net.to_dict()["network"], "settings": settings.model_dump()},
-        "layers": layers,
-    }
+    document = body.model_copy(
+        update={"network": body.network.model_copy(update={"settings": settings})}
+    ).model_dump(mode="json")
     revision = store.get_recognizer(recognizer.name).revision
     store.save_model(recognizer.name, document, body.labels, body.iterations, body.mse, revision)
     models.forget(recognizer.name)

@@ -22,3 +22,20 @@ def test_presets_are_complete_and_classic_is_one_plain_network(client: TestClien
     assert set(classic) == set(NetworkSettings.model_fields)
     assert classic["hidden_layers"] == [144] and classic["ensemble"] == 1
     assert classic["activation"] == "sigmoid" and classic["bias"] is False
+
+
+def test_weight_decay_is_a_setting_with_bounds(client: TestClient) -> None:
+    schema = client.get("/api/settings").json()["network"]["properties"]["weight_decay"]
+    assert (schema["default"], schema["minimum"], schema["maximum"]) == (0.0, 0, 0.1)
+    assert "L2" in schema["description"]
+    presets = client.get("/api/settings").json()["presets"]
+    assert presets["default"]["weight_decay"] == presets["classic"]["weight_decay"] == 0.0
+    r = client.post("/api/recognizers", json={"name": "decayed", "network": {"weight_decay": 0.01}})
+    assert r.status_code == 201
+    assert r.json()["network"]["weight_decay"] == 0.01
+    for wrong in (-0.001, 0.2, "lots"):
+        r = client.post("/api/recognizers", json={"name": "w", "network": {"weight_decay": wrong}})
+        assert r.status_code == 422, wrong
+        assert r.json()["detail"][0]["loc"] == ["body", "network", "weight_decay"]
+    r = client.post("/api/recognizers/default/training", json={"network": {"weight_decay": 1}})
+    assert r.status_code == 422

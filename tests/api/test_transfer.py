@@ -1,10 +1,15 @@
 """Import and export of datasets and models."""
 
 import copy
+import json
+from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pytest
 from fastapi.testclient import TestClient
 
+from app.schemas import NetworkSettings
 from app.synth import draw
 from tests.api.conftest import train_until_done
 
@@ -70,6 +75,21 @@ def test_model_export_import_gives_identical_answers(
     assert a == b
 
 
+def test_the_weight_decay_a_model_was_trained_with_survives_export_and_import(
+    client: TestClient, alphabet: list[int]
+) -> None:
+    network = {"weight_decay": 0.005, "hidden_layers": [6], "ensemble": 1}
+    train_until_done(client, {"max_iterations": 5, "target_mse": 0, "network": network})
+    doc = client.get("/api/recognizers/default/model").json()
+    assert doc["network"]["settings"]["weight_decay"] == 0.005
+    client.post("/api/recognizers", json={"name": "imported"})
+    r = client.put("/api/recognizers/imported/model", json=doc)
+    assert r.status_code == 200
+    assert r.json()["network"]["weight_decay"] == 0.005
+    again = client.get("/api/recognizers/imported/model").json()
+    assert again["network"]["settings"]["weight_decay"] == 0.005
+
+
 def test_bad_model_imports_are_422(client: TestClient, alphabet: list[int]) -> None:
     train_until_done(client, {"target_mse": 0, "max_iterations": 2})
     good = client.get("/api/recognizers/default/model").json()
@@ -102,4 +122,92 @@ def test_bad_model_imports_are_422(client: TestClient, alphabet: list[int]) -> N
         headers={"content-type": "application/json"},
     )
     assert nan.status_code == 422
+    assert client.get("/api/recognizers/target").json()["model"]["trained"] is False
+
+
+# Model documents exactly as hwr stored them before documents had a version (captured from the
+# API of main at 1ce7b98, hidden layers kept small), with Check's answers to three drawings.
+BEFORE = json.loads((Path(__file__).parent / "models_before_versions.json").read_text())
+V1_0_SETTINGS = (  # the settings hwr 1.0 had; its files have no other part than these
+    *("preset", "hidden_layers", "activation", "learning_rate", "momentum"),
+    *("bias", "seed", "mode", "batch_size", "shuffle"),
+)
+
+
+def same_answer(got: dict[str, Any], expected: dict[str, Any]) -> None:
+    """Check's answer, to the last bits a different BLAS call may change."""
+    assert got["label"] == expected["label"] and got["unknown"] == expected["unknown"]
+    assert [c["label"] for c in got["confidences"]] == [c["label"] for c in expected["confidences"]]
+    np.testing.assert_allclose(
+        [c["confidence"] for c in got["confidences"]],
+        [c["confidence"] for c in expected["confidences"]],
+        rtol=1e-12,
+    )
+    assert got["grid"] == expected["grid"]
+
+
+@pytest.mark.parametrize("kind", ["defaults", "classic"])
+def test_a_model_stored_before_versions_loads_and_answers_as_before(
+    client: TestClient, kind: str
+) -> None:
+    stored = BEFORE[kind]["document"]
+    store = client.app.state.store  # type: ignore[attr-defined]
+    revision = store.get_recognizer("default").revision
+    store.save_model(
+        "default", stored, stored["labels"], stored["iterations"], stored["mse"], revision
+    )
+    for check in BEFORE[kind]["checks"]:
+        r = client.post("/api/recognizers/default/check", json={"strokes": check["strokes"]})
+        assert r.status_code == 200, r.text
+        same_answer(r.json(), check["answer"])
+    members = stored["network"]["settings"]["ensemble"]
+    assert client.get("/api/recognizers/default/network").json()["members"] == members
+    # Exported in the current version: the same document, its version, and the settings added
+    # since (weight_decay) at their defaults: off, as the model trained.
+    exported = client.get("/api/recognizers/default/model").json()
+    settings = {**NetworkSettings().model_dump(), **stored["network"]["settings"]}
+    assert exported == {
+        **stored,
+        "version": 2,
+        "network": {**stored["network"], "settings": settings},
+    }
+    # ... which imports back, and answers the same.
+    client.post("/api/recognizers", json={"name": "copy"})
+    assert client.put("/api/recognizers/copy/model", json=exported).status_code == 200
+    check = BEFORE[kind]["checks"][0]
+    r = client.post("/api/recognizers/copy/check", json={"strokes": check["strokes"]})
+    same_answer(r.json(), check["answer"])
+
+
+def test_a_file_of_hwr_1_0_imports_with_the_meaning_it_had(client: TestClient) -> None:
+    """hwr 1.0 wrote the format, labels, grid size, network and layers, and 10 settings: what
+    came later reads as absent then (one network, squared error, no hold-out, binary grids)."""
+    stored = BEFORE["classic"]["document"]
+    network = {**stored["network"]}
+    network["settings"] = {key: network["settings"][key] for key in V1_0_SETTINGS}
+    old = {key: stored[key] for key in ("format", "labels", "grid_size", "layers")}
+    old["network"] = network
+    client.post("/api/recognizers", json={"name": "old"})
+    r = client.put("/api/recognizers/old/model", json=old)
+    assert r.status_code == 200, r.text
+    # classic, 8 units, seed 3; and what came after 1.0 as the original had it (no decay)
+    assert r.json()["network"] == {**stored["network"]["settings"], "weight_decay": 0.0}
+    assert r.json()["model"]["iterations"] == 0 and r.json()["model"]["mse"] is None
+    for check in BEFORE["classic"]["checks"]:  # temperature 1 in both; no "unknown" either way
+        r = client.post("/api/recognizers/old/check", json={"strokes": check["strokes"]})
+        same_answer(r.json(), check["answer"])
+    exported = client.get("/api/recognizers/old/model").json()
+    assert exported["version"] == 2
+    assert exported["grid"] == {"antialias": False}
+    assert exported["calibration"] == {"temperature": 1.0}
+    assert (exported["open_set"], exported["validation"], exported["history"]) == (None, None, [])
+    assert exported["background"] is False
+
+
+def test_a_document_of_an_unknown_version_is_refused(client: TestClient) -> None:
+    newer = {**BEFORE["classic"]["document"], "version": 3}
+    client.post("/api/recognizers", json={"name": "target"})
+    r = client.put("/api/recognizers/target/model", json=newer)
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"] == ["body", "version"]
     assert client.get("/api/recognizers/target").json()["model"]["trained"] is False

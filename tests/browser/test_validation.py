@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from app import defaults
+from app.schemas import NetworkSettings
 from tests.browser.drawing import draw_letter, fit, mouse_draw, pad_box, scribble
 from tests.browser.helpers import add_samples, pixels_of, summary, train_in_page
 from tests.browser.pw import expect
@@ -327,16 +327,17 @@ def test_settings_show_the_new_defaults_and_send_them_on_train(
     expect(page.locator("#patience")).to_have_value(str(network["patience"]))
     assert page.locator("#antialias").is_checked() == network["antialias"]
     assert page.locator("#reject").is_checked() == network["reject"]
-    # ... and they are the server's documented defaults (app/defaults.py), not the classic ones.
+    # ... and they are the server's documented defaults (NetworkSettings), not the classic ones.
+    defaults = NetworkSettings()
     assert (network["loss"], network["augmentation"], network["antialias"]) == (
-        defaults.DEFAULT_LOSS,
-        defaults.DEFAULT_AUGMENTATION,
-        defaults.DEFAULT_ANTIALIAS,
+        defaults.loss,
+        defaults.augmentation,
+        defaults.antialias,
     )
     assert (network["validation_split"], network["patience"], network["reject"]) == (
-        defaults.DEFAULT_VALIDATION_SPLIT,
-        defaults.DEFAULT_PATIENCE,
-        defaults.DEFAULT_REJECT,
+        defaults.validation_split,
+        defaults.patience,
+        defaults.reject,
     )
     for field in ("loss", "augmentation", "validation_split", "patience", "antialias", "reject"):
         hint = page.locator(f"#{field}").get_attribute("aria-describedby")

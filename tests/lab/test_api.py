@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.main import create_app
-from app.nn.fit import _train_pass
+from app.nn.fit import TrainOptions, train_pass
 from app.nn.network import Network
 from tests.helpers import Server, local_client, wait_for
 from tests.sse import events
@@ -81,7 +81,8 @@ def test_patch_learning_rate_applies_at_the_next_step(client: TestClient) -> Non
     assert stepped["iteration"] == paused["iteration"] + 1
     # The step is one pass of the engine at the new rate, from the weights before it.
     net = Network.from_dict({"network": {**paused["network"]}, "layers": paused["layers"]})
-    _train_pass(net, XOR_X, XOR_Y, None, 1, 0.37, 0.0)
+    classic = TrainOptions("classic", 1, 0.37, shuffle=False, loss="squared_error")
+    train_pass(net, XOR_X, XOR_Y, classic, np.random.default_rng())
     after = Network.from_dict({"network": stepped["network"], "layers": stepped["layers"]})
     for a, b in zip(after.W + after.b, net.W + net.b, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-13)

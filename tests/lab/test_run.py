@@ -8,7 +8,7 @@ import pytest
 
 from app.lab.run import IDENTITY_BUFFER, PRETRAIN_PASSES, Run
 from app.lab.tasks import INFECTIONS_X, INFECTIONS_Y, resolve
-from app.nn.fit import TrainOptions, _train_pass, mse
+from app.nn.fit import TrainOptions, mse, train_pass
 from app.nn.network import Network
 
 
@@ -98,7 +98,8 @@ def test_infections_reproduces_the_documented_0_749() -> None:
     net = Network([2, 1], output_activation="linear", bias=False, init="zeros")
     net.W[0][:, 0] = [1.0, 0.5]
     for _ in range(run.iteration):
-        _train_pass(net, INFECTIONS_X, INFECTIONS_Y, None, 1, 0.0002, 0.0)
+        classic = TrainOptions("classic", 1, 0.0002, shuffle=False, loss="squared_error")
+        train_pass(net, INFECTIONS_X, INFECTIONS_Y, classic, np.random.default_rng())
     np.testing.assert_allclose(run.net.W[0], net.W[0], rtol=1e-12)
     assert doc["loss"] == pytest.approx(mse(net, INFECTIONS_X, INFECTIONS_Y), rel=1e-12)
     assert doc["epoch_error"] is not None
@@ -209,9 +210,9 @@ def test_patch_rate_is_the_next_steps_rate() -> None:
     reference = Network.from_dict(run.net.to_dict())
     run.set_learning_rate(0.37)
     run.train(1)
-    options = TrainOptions(mode="classic", learning_rate=0.37, shuffle=False)
+    options = TrainOptions("classic", 1, 0.37, shuffle=False, loss="squared_error")
     X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
     Y = np.array([[0], [1], [1], [0]], dtype=float)
-    _train_pass(reference, X, Y, None, 1, options.learning_rate, 0.0)
+    train_pass(reference, X, Y, options, np.random.default_rng())
     for a, b in zip(run.net.W + run.net.b, reference.W + reference.b, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-14)

@@ -400,3 +400,24 @@ def test_from_dict_does_not_modify_its_input() -> None:
     before = copy.deepcopy(d)
     Network.from_dict(d)
     assert d == before
+
+
+def test_one_forward_pass_keeps_what_it_is_asked_to_and_writes_where_it_is_told() -> None:
+    rng = np.random.default_rng(5)
+    net = Network([4, 6, 5, 3], hidden_activation=["tanh", "relu"], output_activation="softmax")
+    X = rng.normal(size=(8, 4))
+    A = net.forward(X)
+    assert [a.shape for a in A] == [(8, 4), (8, 6), (8, 5), (8, 3)]
+    out = [np.empty((8, k)) for k in net.sizes[1:]]
+    written = net.forward_into(X, net.layers(), out)
+    assert all(a is o for a, o in zip(written[1:], out, strict=True))
+    for a, b in zip(written, A, strict=True):
+        np.testing.assert_array_equal(a, b)
+    (last,) = net.forward(X, keep=False)
+    np.testing.assert_array_equal(last, A[-1])
+    # The layer description that forward() and the ONNX export follow.
+    assert [layer.activation for layer in net.layers()] == ["tanh", "relu", "softmax"]
+    assert [layer.activation for layer in net.layers(logits=True)] == ["tanh", "relu", None]
+    assert all(layer.b is not None for layer in net.layers())
+    no_bias = Network([4, 2], bias=False)
+    assert [layer.b for layer in no_bias.layers()] == [None]
