@@ -64,9 +64,9 @@ else:
 class NetworkSettings(Strict):
     """How to build and train a recognizer's network. Each setting is declared here once (type,
     bounds, default, description); validation, the stored documents, GET /api/settings and the
-    page's form derive from it. Defaults chosen by measurement (README, "Recognition settings";
-    `make bench`'s real-handwriting section, tuned on the dev part of the digits only); the
-    presets are in app.presets."""
+    page's form derive from it. Defaults chosen by measurement (docs/settings.md, "Why these
+    defaults"; `make bench`'s real-handwriting section, tuned on the dev part of the digits
+    only); the presets are in app.presets."""
 
     preset: Literal["classic"] | None = Field(
         None, description="classic: the original design (app.presets), under the fields given"

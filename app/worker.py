@@ -1,7 +1,7 @@
 """What runs inside a training process: build or resume a network, train, report, hand back.
 
 Runs in a child process so the server's event loop and Check never wait on the GIL or on
-BLAS threads of a long training (see README, "Why a process").
+BLAS threads of a long training (docs/design.md, design notes).
 """
 
 import contextlib
