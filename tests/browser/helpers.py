@@ -96,10 +96,17 @@ def pixels_of(page: Any, selector: str, name: str, near: int = 40, alpha: int = 
     return int(page.evaluate(PIXELS_OF, [selector, name, near, alpha]))
 
 
+def open_settings(page: Any) -> None:
+    """Open the Settings card, whether or not it is open already (a click would toggle it)."""
+    if page.locator("#settings").get_attribute("open") is None:
+        page.click("#settings summary")
+    expect(page.locator("#settings")).to_have_attribute("open", "")
+
+
 def train_in_page(page: Any, fields: dict[str, str], timeout: float = 60) -> None:
     """Type `fields` ({id: value}; a select's option by value) into Settings, click Train and
     wait until the page says Trained."""
-    page.click("#settings summary")
+    open_settings(page)
     for name, value in fields.items():
         control = page.locator(f"#{name}")
         if control.evaluate("n => n.tagName") == "SELECT":

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from tests.browser.drawing import draw_letter, pad_box, seed_samples
-from tests.browser.helpers import OwnServer
+from tests.browser.helpers import OwnServer, open_settings
 from tests.browser.pw import expect
 from tests.helpers import Server
 
@@ -101,7 +101,7 @@ def test_train_with_the_target_already_met_offers_a_lower_target(
     seeded_page: Any, live_server: Server, recognizer: str
 ) -> None:
     page, _ = seeded_page(["L", "X"], per_label=3)
-    page.locator("#settings summary").click()
+    open_settings(page)
     page.fill("#target_mse", "0.2")  # a new network starts near 0.49
     page.click("#train")
     expect(page.locator("#train-state")).to_have_text("Trained", timeout=30_000)
