@@ -54,7 +54,10 @@ def test_live_snapshots_change_while_it_trains_and_are_rate_limited(client: Test
     seen: list[tuple[float, int]] = []
 
     def three_snapshots() -> bool:
-        shot = client.get(f"{R}/network").json()
+        answer = client.get(f"{R}/network")
+        if answer.status_code == 409:  # the training process is still starting
+            return False
+        shot = answer.json()
         assert shot["source"] == "training"
         if not seen or shot["iteration"] != seen[-1][1]:
             seen.append((time.monotonic(), shot["iteration"]))
