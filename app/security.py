@@ -29,6 +29,7 @@ WILDCARD_ADDRESSES = frozenset({"0.0.0.0", "::", ""})
 # Open without the token: a liveness probe, and forgetting a session.
 PUBLIC = frozenset({("GET", "/api/health"), ("HEAD", "/api/health"), ("DELETE", "/api/session")})
 COOKIE_MAX_AGE_S = 400 * 24 * 3600  # the longest browsers keep a cookie
+COOKIE_PATH = "/api"  # sent with API requests only, not with pages and static files
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

@@ -5,8 +5,9 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from app import __version__
+from app.config import Settings
 from app.deps import SettingsDep, TrainerDep
-from app.security import COOKIE_MAX_AGE_S, session_cookie
+from app.security import COOKIE_MAX_AGE_S, COOKIE_PATH, session_cookie
 
 router = APIRouter(prefix="/api", tags=["meta"])
 
@@ -39,15 +40,14 @@ def start_session(request: Request, settings: SettingsDep) -> Response:
     """Given the token (as a bearer header), the browser gets an HttpOnly, SameSite=Strict cookie
     that stands for it: the page asks once, and EventSource (which sends no headers) works."""
     response = Response(status_code=204)
-    if settings.api_token is not None:
-        name, value = session_cookie(
-            settings.api_token.get_secret_value(), request.headers.get("host", "")
-        )
+    cookie = _session_cookie(request, settings)
+    if cookie is not None:
+        name, value = cookie
         response.set_cookie(
             name,
             value,
             max_age=COOKIE_MAX_AGE_S,
-            path="/api",
+            path=COOKIE_PATH,
             secure=request.url.scheme == "https",
             httponly=True,
             samesite="strict",
@@ -59,9 +59,14 @@ def start_session(request: Request, settings: SettingsDep) -> Response:
 def end_session(request: Request, settings: SettingsDep) -> Response:
     """Forget this browser's session cookie (open without the token: it only removes one)."""
     response = Response(status_code=204)
-    if settings.api_token is not None:
-        name, _ = session_cookie(
-            settings.api_token.get_secret_value(), request.headers.get("host", "")
-        )
-        response.delete_cookie(name, path="/api", httponly=True, samesite="strict")
+    cookie = _session_cookie(request, settings)
+    if cookie is not None:
+        response.delete_cookie(cookie[0], path=COOKIE_PATH, httponly=True, samesite="strict")
     return response
+
+
+def _session_cookie(request: Request, settings: Settings) -> tuple[str, str] | None:
+    """This browser's session cookie (name, value); None when the server has no token."""
+    if settings.api_token is None:
+        return None
+    return session_cookie(settings.api_token.get_secret_value(), request.headers.get("host", ""))
