@@ -69,7 +69,7 @@ class NetworkSettings(Strict):
     only); the presets are in app.presets."""
 
     preset: Literal["classic"] | None = Field(
-        None, description="classic: the original design (app.presets), under the fields given"
+        None, description="classic: the original design, under the fields given"
     )
     hidden_layers: list[Annotated[int, Field(ge=1, le=1024)]] = Field(
         default=[144], min_length=0, max_length=8, description="units of each hidden layer"
