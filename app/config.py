@@ -33,7 +33,8 @@ class Settings(BaseSettings):
     max_import_bytes: int = Field(16 * 1024 * 1024, ge=1024)
     # Training defaults when a request names none.
     max_iterations: int = Field(2000, ge=1)
-    target_mse: float = Field(0.01, ge=0)
+    # None: each recognizer's settings decide (NetworkSettings.default_target_mse).
+    target_mse: float | None = Field(None, ge=0)
     # Trainings that run at once (HWR_MAX_TRAININGS; default: the CPU cores); more wait queued.
     max_trainings: int | None = Field(None, ge=1, le=256)
     # Scale-out mode: redis://host:port/db sends trainings to `hwr worker` processes through

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from app.worker import JobSpec
 
 MODEL_FORMAT = "hwr-model/1"
-ModelVersion = Literal[2]  # what this hwr writes; a document without `version` is version 1
+ModelVersion = Literal[3]  # what this hwr writes; a document without `version` is version 1
 MODEL_VERSION: Final = get_args(ModelVersion)[0]
 
 # --- datasets --------------------------------------------------------------------------------
@@ -116,6 +116,11 @@ class ModelDocument(BaseModel):
     history: list[HistoryPoint] = Field(max_length=501)
     iterations: int = Field(ge=0, description="passes the model was trained for, in all")
     mse: float | None = Field(ge=0, allow_inf_nan=False, description="its MSE")
+    folds: dict[int, int] | None = Field(
+        None,
+        max_length=1_000_000,
+        description="cross-fitting: each sample id's fold, kept when training continues",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -129,7 +134,7 @@ class ModelDocument(BaseModel):
     def members(self) -> int:
         """The ensemble size its settings name (unknown: 1), when the shapes agree."""
         settings = self.network.settings
-        return ensemble_of(self.network.sizes, 1 if settings is None else settings.ensemble)
+        return ensemble_of(self.network.sizes, 1 if settings is None else settings.networks())
 
     def build(self, dtype: DTypeLike = np.float64) -> Network:
         """Its network (ModelFormatError when the layers do not fit the sizes and activations)."""
@@ -221,6 +226,8 @@ def upgrade(document: dict[str, Any]) -> dict[str, Any]:
     version = document.get("version", 1)
     if version == 1:
         document = _from_v1(document)
+    if document.get("version") == 2:
+        document = _from_v2(document)
     network = document.get("network")
     if isinstance(network, dict):
         document = {**document, "network": {**network, "settings": _valid(network)}}
@@ -239,6 +246,16 @@ def _from_v1(document: dict[str, Any]) -> dict[str, Any]:
     if isinstance(network, dict) and isinstance(network.get("settings"), dict):
         since = {key: CLASSIC[key] for key in _SETTINGS_SINCE_V1_0}
         out["network"] = {**network, "settings": {**since, **network["settings"]}}
+    return out
+
+
+def _from_v2(document: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 as version 3: a network of settings without `cross_fit` was
+    trained without it (its members all held out the same drawings, and there was no refit)."""
+    out = {**document, "version": 3}
+    network = out.get("network")
+    if isinstance(network, dict) and isinstance(network.get("settings"), dict):
+        out["network"] = {**network, "settings": {"cross_fit": False, **network["settings"]}}
     return out
 
 

@@ -1,25 +1,31 @@
 """One training of a recognizer, from its drawings (app.training_data): passes of every
-network of the ensemble, early stopping on validation accuracy, then calibration and the
+network of the ensemble, a stop when validation stops improving, then calibration and the
 "unknown" detector (numpy only).
 
 The worker process drives a `TrainingRun` one pass at a time (so it can report and stop between
 passes); benchmarks and tests drive the same class directly.
 
-- **Ensemble.** `ensemble` networks from different initial weights learn the same passes;
-  their logits are averaged (merged into one network, `app.nn.ensemble`).
-- **Stopping.** The weights of the pass with the best validation accuracy (ties: the later
-  pass) are kept; the run ends when `patience` passes brought no improvement.
+- **Ensemble.** The networks learn side by side, each from its own initial weights; their
+  logits are averaged (merged into one network, `app.nn.ensemble`): what Check uses.
+- **Cross-fitting** (the default, app.folds). Each of the K ensemble members holds out one
+  stratified fold of the drawings; one more network, the refit, trains on all of them. Every
+  drawing trains K of the K + 1 networks, and has one out-of-fold answer from the member that
+  never saw it: validation, the temperature and the confusion matrix come from those answers.
+  Without it, a share of each label is held out from every network (`validation_split`).
+- **Stopping.** The run ends when validation accuracy (ties: its loss) has not improved for
+  `patience` passes, after at least MIN_PASSES; the networks keep their last weights.
 """
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from app import evaluation, open_set
+from app.folds import CrossFit, wilson
 from app.ink import rasterise
 from app.nn.ensemble import merge
 from app.nn.fit import mse, train_pass
@@ -27,7 +33,9 @@ from app.nn.network import Network
 from app.schemas import NetworkSettings
 from app.training_data import Drawing, Strokes, TrainingData
 
-MIN_PASSES = 20  # no early stop before this many passes
+# No stop before this many passes, and the default patience (NetworkSettings.patience): measured
+# on the dev digits (docs/settings.md, "When a run stops").
+MIN_PASSES = 20
 # Temperatures fitted on dev digits (k = 30, 60 held out) were 1.3-1.9; a prior worth a few
 # samples keeps 10 held-out drawings from claiming certainty (see evaluation.fit_temperature).
 TEMPERATURE_PRIOR = (1.5, 3.0)
@@ -49,12 +57,20 @@ class Point:
         }
 
 
-@dataclass
-class Best:
-    iteration: int = 0
-    accuracy: float = -1.0
-    W: list[NDArray[Any]] = field(default_factory=list)
-    b: list[NDArray[Any]] = field(default_factory=list)
+@dataclass(frozen=True)
+class Answers:
+    """Validation's answers: the drawings answered (rows of the run's data), their true labels,
+    and the logits (n, labels) of the network(s) that never trained on them."""
+
+    rows: NDArray[np.intp]
+    truth: NDArray[np.intp]
+    logits: NDArray[np.floating[Any]]
+
+    def accuracy(self) -> float:
+        return float(np.mean(self.logits.argmax(axis=1) == self.truth))
+
+    def loss(self) -> float:
+        return evaluation.nll(evaluation.softmax(self.logits), self.truth)
 
 
 def sample_grid(
@@ -76,108 +92,81 @@ class TrainingRun:
         labels: list[str],
         settings: NetworkSettings,
         grid_size: int,
+        folds: Mapping[int, int] | None = None,
     ) -> None:
-        # An ensemble trains its members side by side on the same passes; `net` is them merged
-        # into one network (app.nn.ensemble): what is validated, kept and saved.
+        """`members`: settings.networks() networks; `folds`: the folds of the run this one
+        continues (sample id -> fold), which its drawings keep."""
         self.members, self.labels, self.settings = members, labels, settings
         self.net = merge(members) if len(members) > 1 else members[0]
         self.patience = settings.patience or None
         self.rng = np.random.default_rng(settings.seed)
         self.data = TrainingData(drawings, labels, settings, grid_size, self.rng)
+        self.crossfit = None
+        if settings.cross_fits():
+            names = [labels[d.label] for d in drawings]
+            self.crossfit = CrossFit(self.data.ids, names, settings.ensemble, folds)
         self.options = settings.training_options()
         self.iteration = 0
-        self.best = Best()
-        self.member_best = [Best() for _ in members] if len(members) > 1 else []
-        self.member_improved = [0 for _ in self.member_best]
-        self.improved_at = 0  # the last pass that raised the validation accuracy
+        self.best = (-1.0, -math.inf)  # (accuracy, -loss) of the best validation yet
+        self.improved_at = 0  # the last pass that improved it
 
     def mse(self) -> float:
         """The original's MSE on the (un-augmented) training drawings."""
         return mse(self.net, self.data.X_train, self.data.Y_train)
 
-    def validate(self) -> float | None:
-        """The (merged) network's accuracy on the held-out drawings; None without any."""
-        return self._accuracy(self.net)
-
-    def _accuracy(self, net: Network) -> float | None:
-        if not len(self.data.val_idx):
+    def answers(self) -> Answers | None:
+        """Validation's answers now: out-of-fold, or the merged network's on the held-out
+        drawings; None without either."""
+        data, n = self.data, len(self.labels)
+        if self.crossfit is not None:
+            logits = self.crossfit.out_of_fold(self.members, data.clean, n)
+            return Answers(np.arange(len(data.y)), data.y, logits)
+        if not len(data.val_idx):
             return None
-        logits = net.logits(self.data.X_val)[:, : len(self.labels)]
-        return float(np.mean(logits.argmax(axis=1) == self.data.y_val))
+        return Answers(data.val_idx, data.y_val, self.net.logits(data.X_val)[:, :n])
+
+    def _point(self) -> Point:
+        answers = self.answers()
+        accuracy = None
+        if answers is not None:
+            accuracy = answers.accuracy()
+            score = (accuracy, -answers.loss())
+            if score > self.best:
+                self.best, self.improved_at = score, self.iteration
+        return Point(self.iteration, self.mse(), accuracy)
 
     def start(self) -> Point:
         """Iteration 0: the error before the first update."""
-        if len(self.members) > 1:
-            for m, member in enumerate(self.members):
-                self._consider(m, member, self._accuracy(member))
-        accuracy = self.validate()
-        self._consider(None, self.net, accuracy)
-        return Point(0, self.mse(), accuracy)
+        return self._point()
 
     def step(self) -> Point:
-        """One pass of every member, each over its own draw of variants; the point reached."""
+        """One pass of every network, each over its own draw of variants; the point reached."""
         for m, member in enumerate(self.members):
-            X, Y = self.data.pass_data(grow=m == 0, dtype=member.dtype)
+            rows = None if self.crossfit is None else self.crossfit.rows(m)
+            X, Y = self.data.pass_data(grow=m == 0, dtype=member.dtype, rows=rows)
             train_pass(member, X, Y, self.options, self.rng)
         self.iteration += 1
         if len(self.members) > 1:
             self.net = merge(self.members)
-            for m, member in enumerate(self.members):
-                self._consider(m, member, self._accuracy(member))
-        accuracy = self.validate()
-        self._consider(None, self.net, accuracy)
-        return Point(self.iteration, self.mse(), accuracy)
-
-    def _consider(self, m: int | None, net: Network, accuracy: float | None) -> None:
-        """Keep `net`'s weights if its accuracy is the best yet: member m's, or (None) the
-        merged network's. An ensemble keeps each member's best pass: members stopped at
-        their own best agree less, which is what averaging gains from."""
-        if accuracy is None:
-            return
-        best = self.best if m is None else self.member_best[m]
-        if accuracy > best.accuracy:
-            if m is None:
-                self.improved_at = self.iteration
-            else:
-                self.member_improved[m] = self.iteration
-        # On a tie the later pass wins: it has seen more variants (measured on the dev digits,
-        # k = 30: 0.896 -> 0.904 against keeping the earlier, lower-loss pass).
-        if accuracy >= best.accuracy:
-            kept = Best(
-                self.iteration,
-                accuracy,
-                [w.copy() for w in net.W],
-                [b.copy() for b in net.b],
-            )
-            if m is None:
-                self.best = kept
-            else:
-                self.member_best[m] = kept
+        return self._point()
 
     @property
     def exhausted(self) -> bool:
-        """No better validation accuracy (the merged network's, and every member's) for
-        `patience` passes; never without validation."""
-        if self.patience is None or not len(self.data.val_idx) or self.iteration < MIN_PASSES:
+        """No better validation for `patience` passes (after MIN_PASSES); never without it."""
+        if self.patience is None or self.best[0] < 0 or self.iteration < MIN_PASSES:
             return False
-        last = max([self.improved_at, *self.member_improved])
-        return self.iteration - last >= self.patience
+        return self.iteration - self.improved_at >= self.patience
 
     def finish(self) -> dict[str, Any]:
-        """Keep the best weights; the model's extras: validation, calibration, open set."""
-        if len(self.members) > 1 and all(b.W for b in self.member_best):
-            for member, kept in zip(self.members, self.member_best, strict=True):
-                _restore(member, kept)
-            self.net = merge(self.members)
-            self.best = Best(max(b.iteration for b in self.member_best))
-        elif self.best.W:
-            _restore(self.net, self.best)
-        data = self.data
+        """The model's extras: validation, calibration, open set, the folds."""
+        data, answers = self.data, self.answers()
         temperature, validation = 1.0, None
-        if len(data.val_idx):
-            logits = self.net.logits(data.X_val)[:, : len(self.labels)]
-            temperature = evaluation.fit_temperature(logits, data.y_val, TEMPERATURE_PRIOR)
-            validation = self._validation(logits.argmax(axis=1))
+        if answers is not None:
+            temperature = (
+                evaluation.fit_temperature(answers.logits, answers.truth, TEMPERATURE_PRIOR)
+                * self._shrink()
+            )
+            validation = self._validation(answers)
         return {
             "final_mse": self.mse(),
             "grid": {"antialias": data.antialias},
@@ -186,16 +175,37 @@ class TrainingRun:
             "validation": validation,
             "validation_note": data.validation_note,
             "background": data.background,
+            "folds": None if self.crossfit is None else self.crossfit.as_dict(),
         }
 
-    def _validation(self, predicted: NDArray[np.intp]) -> dict[str, Any]:
-        """The model's `validation`: how the kept weights answer the held-out drawings."""
-        data, labels = self.data, self.labels
-        ids, truth = data.ids[data.val_idx], data.y_val
+    def _shrink(self) -> float:
+        """How much smaller the merged network's logits are than its members', on the same
+        drawings: out-of-fold answers are single members', and averaging K + 1 members' logits
+        shrinks them where the members disagree, so the temperature fitted on the first is
+        scaled by this for the second (1 without cross-fitting: validation used the merged)."""
+        if self.crossfit is None:
+            return 1.0
+        X, n = self.data.clean, len(self.labels)
+
+        def spread(net: Network) -> float:
+            z = net.logits(X)[:, :n].astype(np.float64)
+            return float(np.mean(np.abs(z - z.mean(axis=1, keepdims=True))))
+
+        members = float(np.mean([spread(m) for m in self.members]))
+        return spread(self.net) / members if members > 0 else 1.0
+
+    def _validation(self, answers: Answers) -> dict[str, Any]:
+        """The model's `validation`: how the networks that never saw them answer the drawings."""
+        labels, truth = self.labels, answers.truth
+        predicted = answers.logits.argmax(axis=1)
+        ids = self.data.ids[answers.rows]
         wrong = predicted != truth
+        right = int(np.sum(~wrong))
         return {
-            "samples": len(data.val_idx),
-            "accuracy": float(np.mean(~wrong)),
+            "samples": len(ids),
+            "accuracy": right / len(ids),
+            "interval": list(wilson(right, len(ids))),
+            "cross_fitted": self.crossfit is not None,
             "labels": list(labels),
             "confusion": evaluation.confusion(truth, predicted, len(labels)).tolist(),
             "misclassified": [int(i) for i in ids[wrong]],
@@ -203,30 +213,25 @@ class TrainingRun:
                 {"id": int(i), "label": labels[t], "recognised": labels[p]}
                 for i, t, p in zip(ids, truth, predicted, strict=True)
             ],
-            "iteration": self.best.iteration,
+            "iteration": self.iteration,
         }
-
-
-def _restore(net: Network, kept: Best) -> None:
-    for i, (W, b) in enumerate(zip(kept.W, kept.b, strict=True)):
-        net.W[i][...] = W
-        net.b[i][...] = b
 
 
 def drive(
     run: TrainingRun,
     max_iterations: int,
-    target_mse: float,
+    target_mse: float | None,
     stopped: Callable[[], bool],
     report: Callable[[Point], None],
 ) -> str:
-    """Train until stopped, the target MSE, the iteration limit or the patience; the reason.
-    `report` gets every point, from iteration 0."""
+    """Train until stopped, the target MSE (None: none), the iteration limit or the patience;
+    the reason. `report` gets every point, from iteration 0."""
+    target = -1.0 if target_mse is None else target_mse
     point = run.start()
     report(point)
     if stopped():
         return "stopped"
-    while point.mse > target_mse:
+    while point.mse > target:
         if run.iteration >= max_iterations:
             return "max_iterations reached"
         if run.exhausted:

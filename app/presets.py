@@ -5,7 +5,7 @@ default, description), so the `default` preset changes nothing. The `classic` pr
 original design: one network of 144 sigmoid units without bias, trained one sample at a time in
 the given order at rate 0.3 on the squared error, from all-positive U[0, 0.1) weights
 (NetworkSettings.init), without any of v1.1's additions (augmentation, grey-level grids,
-hold-out, early stopping, the reject class, the ensemble).
+hold-out, early stopping, the reject class, the ensemble, cross-fitting).
 """
 
 from collections.abc import Mapping
@@ -28,8 +28,11 @@ CLASSIC: Mapping[str, object] = MappingProxyType(
         "patience": 0,
         "reject": False,
         "ensemble": 1,
+        "cross_fit": False,
     }
 )
+# The original trains until the MSE reaches this; other settings stop on validation instead.
+CLASSIC_TARGET_MSE = 0.01
 
 # Each preset as the settings a client sends to choose it (GET /api/settings shows them in full).
 PRESETS: Mapping[str, Mapping[str, object]] = MappingProxyType(

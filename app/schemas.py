@@ -13,10 +13,11 @@ from pydantic import (
 )
 
 from app.augment import LEVELS
+from app.folds import wilson
 from app.nn.activations import OFFERED
 from app.nn.fit import Mode, TrainOptions
 from app.nn.losses import OUTPUT_ACTIVATION, Loss
-from app.presets import CLASSIC
+from app.presets import CLASSIC, CLASSIC_TARGET_MSE
 
 # --- shared pieces ---------------------------------------------------------------------------
 
@@ -118,7 +119,11 @@ class NetworkSettings(Strict):
         True, description="the pen spreads into neighbouring cells (grey levels)"
     )
     validation_split: FiniteFloat = Field(
-        0.2, ge=0, le=0.5, description="share of each label's samples held out to measure accuracy"
+        0.2,
+        ge=0,
+        le=0.5,
+        description="without cross-fitting: the share of each label's samples held out to "
+        "measure accuracy",
     )
     patience: int = Field(
         40,
@@ -130,6 +135,12 @@ class NetworkSettings(Strict):
         True, description="learn a hidden 'none of these' class from generated scribbles"
     )
     ensemble: int = Field(3, ge=1, le=8, description="networks trained side by side, averaged")
+    cross_fit: bool = Field(
+        True,
+        description="each network of the ensemble holds out its own share of the drawings, and "
+        "one more learns from all of them: every drawing trains the model and is also answered "
+        "by a network that never saw it, which is what validation reports (needs ensemble 2+)",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -140,6 +151,20 @@ class NetworkSettings(Strict):
         if isinstance(data, dict) and data.get("preset") == "classic":
             data = {**CLASSIC, **data}
         return data
+
+    def cross_fits(self) -> bool:
+        """Cross-fitting is on and possible (it needs two networks to hold out two folds)."""
+        return self.cross_fit and self.ensemble >= 2
+
+    def networks(self) -> int:
+        """The networks a model of these settings merges: the ensemble, and with cross-fitting
+        one more that trains on every drawing (the refit)."""
+        return self.ensemble + (1 if self.cross_fits() else 0)
+
+    def default_target_mse(self) -> float | None:
+        """The MSE at which a run ends when neither the request nor HWR_TARGET_MSE names one:
+        the classic preset's, as the original; none for the others (they stop on validation)."""
+        return CLASSIC_TARGET_MSE if self.preset == "classic" else None
 
     def output_activation(self) -> str:
         """The output layer's activation, which the loss decides."""
@@ -196,10 +221,15 @@ class HeldOut(BaseModel):
 
 
 class Validation(BaseModel):
-    """Accuracy on held-out samples, which the network never trained on."""
+    """Accuracy on drawings answered by networks that never trained on them: out-of-fold
+    answers (cross-fitting: every drawing), or the held-out share."""
 
     samples: int
     accuracy: float
+    interval: tuple[float, float] | None = Field(
+        None, description="95% interval for the accuracy given `samples` (Wilson)"
+    )
+    cross_fitted: bool = Field(False, description="every drawing answered out-of-fold")
     labels: list[str]
     confusion: list[list[int]] = Field(
         description="confusion[i][j]: held-out samples of labels[i] recognised as labels[j]"
@@ -207,6 +237,13 @@ class Validation(BaseModel):
     misclassified: list[int] = Field(description="ids of the held-out samples recognised wrong")
     held_out: list[HeldOut] = Field([], description="every held-out sample and its answer")
     iteration: int | None = Field(None, description="the pass whose weights were kept")
+
+    @model_validator(mode="after")
+    def _interval(self) -> "Validation":
+        """Models saved before the interval existed get theirs from accuracy and samples."""
+        if self.interval is None:
+            self.interval = wilson(round(self.accuracy * self.samples), self.samples)
+        return self
 
 
 class HistoryPoint(BaseModel):
@@ -259,6 +296,10 @@ class TrainingStatus(BaseModel):
     max_iterations: int | None = None
     target_mse: float | None = None
     validation_accuracy: float | None = Field(None, description="the latest pass's")
+    validation_samples: int | None = Field(None, description="drawings validation answers")
+    validation_interval: tuple[float, float] | None = Field(
+        None, description="95% interval for the latest pass's validation accuracy (Wilson)"
+    )
     validation: Validation | None = None
     validation_note: str | None = Field(None, description="why there is no validation")
     history: list[HistoryPoint] = Field(
@@ -286,7 +327,7 @@ class StrokesIn(Strict):
 
 class CheckIn(StrokesIn):
     activations: bool = Field(False, description="also return the drawing's path: activations")
-    member: int = Field(0, ge=0, le=7, description="whose path, in an ensemble")
+    member: int = Field(0, ge=0, le=8, description="whose path, in an ensemble")
 
 
 class SampleIn(Strict):

@@ -1,8 +1,8 @@
 """What a recognizer's training learns from and is measured on (numpy only): the hold-out, the
 clean grids, and each pass's augmented variants and generated scribbles.
 
-- **Hold-out.** `evaluation.stratified_split` with keys from the sample ids, so a sample stays on
-  the same side when a training continues or samples are added.
+- **Hold-out** (without cross-fitting): `evaluation.stratified_split` with keys from the sample
+  ids, so a sample stays on the same side when a training continues or samples are added.
 - **Passes.** Each pass rasterises a fresh random variant of every training drawing
   (`augment.variant_grid`) while the pool is young, then reuses the pool (`POOL_VARIANTS` per
   drawing): after that a pass costs only the network's work.
@@ -24,7 +24,7 @@ F32 = NDArray[np.float32]
 
 POOL_VARIANTS = 12  # variants kept per drawing; fresh ones until the pool is full
 BACKGROUND_SHARE = 1.0  # scribbles per pass, relative to the mean samples per label
-BACKGROUND_POOL = 60  # distinct scribbles generated once per run (each pass varies them)
+BACKGROUND_POOL = 60  # distinct scribbles generated once per run, POOL_VARIANTS variants each
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,27 @@ def split_keys(ids: NDArray[np.int64]) -> NDArray[np.uint64]:
     depends on the ids alone, so a continued training never trains on its held-out samples."""
     with np.errstate(over="ignore"):
         return ids.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+
+
+def hold_out(
+    ids: NDArray[np.int64], y: NDArray[np.intp], labels: list[str], settings: NetworkSettings
+) -> tuple[NDArray[np.intp], NDArray[np.intp], str | None]:
+    """Indices (trained on by every network, held out from all) and the note when nothing is
+    held out. Cross-fitting holds out folds per network (app.folds) instead: nothing here."""
+    if settings.cross_fits():
+        return np.arange(len(y)), np.zeros(0, dtype=np.intp), None
+    # The keys make the split deterministic: the rng is never drawn from.
+    return evaluation.stratified_split(
+        y, settings.validation_split, np.random.default_rng(0), names=labels, keys=split_keys(ids)
+    )
+
+
+def validation_size(drawings: list[Drawing], labels: list[str], settings: NetworkSettings) -> int:
+    """How many drawings a run's validation answers: all of them with cross-fitting."""
+    ids = np.array([d.id for d in drawings], dtype=np.int64)
+    y = np.array([d.label for d in drawings], dtype=np.intp)
+    _, held, _ = hold_out(ids, y, labels, settings)
+    return len(y) if settings.cross_fits() else len(held)
 
 
 class TrainingData:
@@ -59,17 +80,18 @@ class TrainingData:
         self.n_outputs = settings.outputs(len(labels))
         self.ids = np.array([d.id for d in drawings], dtype=np.int64)
         self.y = np.array([d.label for d in drawings], dtype=np.intp)
-        train, held, self.validation_note = evaluation.stratified_split(
-            self.y, settings.validation_split, rng, names=labels, keys=split_keys(self.ids)
-        )
+        train, held, self.validation_note = hold_out(self.ids, self.y, labels, settings)
         self.train_idx, self.val_idx = np.sort(train), np.sort(held)
         self.clean = self._grids(drawings)  # (n, cells): every drawing, un-augmented
         self.X_train = self.clean[self.train_idx]
         self.Y_train = self._onehot(self.y[self.train_idx])
         self.X_val, self.y_val = self.clean[self.val_idx], self.y[self.val_idx]
         self.shapes = [normalise(drawings[i].strokes, grid_size) for i in self.train_idx]
-        self.pool: list[list[F32]] = [[] for _ in self.shapes]
+        # Each drawing's variants: one more a pass (all drawings together) until the pool is full.
+        self.pool = np.empty((len(self.shapes), POOL_VARIANTS, grid_size**2), dtype=np.float32)
+        self.pool_size = 0
         self.bg_shapes: list[list[NDArray[np.float64]]] = []
+        self.bg_pool: list[F32] = []
         self.bg_count = 0
         if self.background:
             per_label = len(self.train_idx) / max(len(labels), 1)
@@ -91,25 +113,41 @@ class TrainingData:
     def _variant(self, shape: list[NDArray[np.float64]], strength: float) -> F32:
         return augment.variant_grid(shape, self.rng, strength, self.grid_size, self.antialias)
 
-    def pass_data(self, grow: bool, dtype: DTypeLike) -> tuple[F32, F32]:
-        """A pass's inputs and targets: a variant of each training drawing (a new one while the
-        pool grows, when `grow`; else one of the pool), and scribbles."""
-        if self.strength <= 0:
-            X, Y = self.X_train, self.Y_train
-        else:
-            X = np.empty_like(self.X_train)
-            for i, shape in enumerate(self.shapes):
-                pool = self.pool[i]
-                if grow and len(pool) < POOL_VARIANTS:
-                    pool.append(self._variant(shape, self.strength))
-                    X[i] = pool[-1]
-                else:
-                    X[i] = pool[self.rng.integers(len(pool))]
-            Y = self.Y_train
-        if self.bg_count:
+    def _scribbles(self, grow: bool) -> F32:
+        """A pass's scribbles: new variants while their pool grows (when `grow`), then drawn
+        from it (rasterising them every pass was most of a run's time: 4 networks x 30 a pass)."""
+        pool = self.bg_pool
+        if grow and len(pool) < BACKGROUND_POOL * POOL_VARIANTS:
             picks = self.rng.integers(len(self.bg_shapes), size=self.bg_count)
             strength = max(self.strength, 1.0)
-            bg = np.stack([self._variant(self.bg_shapes[k], strength) for k in picks])
+            fresh = [self._variant(self.bg_shapes[k], strength) for k in picks]
+            pool.extend(fresh)
+            return np.stack(fresh)
+        return np.stack([pool[k] for k in self.rng.integers(len(pool), size=self.bg_count)])
+
+    def pass_data(
+        self, grow: bool, dtype: DTypeLike, rows: NDArray[np.intp] | None = None
+    ) -> tuple[F32, F32]:
+        """A pass's inputs and targets: a variant of each training drawing (a new one while the
+        pool grows, when `grow`; else one of the pool), or of those in `rows`, and scribbles."""
+        if self.strength <= 0:
+            X, Y = self.X_train, self.Y_train
+            if rows is not None:
+                X, Y = X[rows], Y[rows]
+        else:
+            made = grow and self.pool_size < POOL_VARIANTS
+            if made:
+                for i, shape in enumerate(self.shapes):
+                    self.pool[i, self.pool_size] = self._variant(shape, self.strength)
+                self.pool_size += 1
+            chosen = np.arange(len(self.shapes)) if rows is None else rows
+            if made:  # the variants just made
+                variant = np.full(len(chosen), self.pool_size - 1)
+            else:
+                variant = self.rng.integers(self.pool_size, size=len(chosen))
+            X, Y = self.pool[chosen, variant], self.Y_train[chosen]
+        if self.bg_count:
+            bg = self._scribbles(grow)
             Yb = np.zeros((self.bg_count, self.n_outputs), dtype=np.float32)
             Yb[:, -1] = 1.0
             X, Y = np.concatenate([X, bg]), np.concatenate([Y, Yb])

@@ -8,6 +8,7 @@ import contextlib
 import ctypes
 import os
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -53,8 +54,9 @@ class JobSpec:
     settings: NetworkSettings
     start: Network | None  # the network to resume from, or None for a new one
     max_iterations: int
-    target_mse: float
+    target_mse: float | None  # None: no target (the run stops on validation)
     iterations_per_cycle: int
+    folds: Mapping[int, int] | None = None  # the continued run's folds: sample id -> fold
 
 
 def name_process(name: str) -> None:
@@ -87,13 +89,13 @@ def build_network(
 
 def prepare(spec: JobSpec) -> TrainingRun:
     """The network (new or resumed) and the run that trains it."""
-    settings, k = spec.settings, spec.settings.ensemble
+    settings, k = spec.settings, spec.settings.networks()
     if spec.start is not None:
         members = split(spec.start, k)
     else:
         n_out = settings.outputs(len(spec.labels))
         members = [build_network(settings, spec.grid_size**2, n_out, m) for m in range(k)]
-    return TrainingRun(members, spec.drawings, spec.labels, settings, spec.grid_size)
+    return TrainingRun(members, spec.drawings, spec.labels, settings, spec.grid_size, spec.folds)
 
 
 def train(spec: JobSpec, conn: Sender, stop: Flag, watch: Flag) -> None:

@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     section("GEMM (the machine's limit)", lambda: gemm.run(repeats=5 if not args.quick else 3))
     section("training throughput and time to accuracy", lambda: train.run(repeats=repeats))
     section("rasterisation", raster.run)
-    section("real handwriting: hwr and peers", lambda: realdata.run(seeds=(0, 1, 2)))
+    section("real handwriting: hwr and peers", realdata.run)
 
     def served() -> list[Row]:
         from bench import events, http, lab, quality, viewers

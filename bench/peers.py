@@ -23,7 +23,7 @@ from bench.dollarp import PDollar
 
 KINDS = ("mlp-sklearn", "svc", "dollar-p")
 K_VALUES = (5, 10, 30)
-SEEDS = (0, 1, 2)
+SEEDS = (0, 1, 2, 3, 4)  # the issue asks for a median of at least 5
 GRID = 12
 Grids = NDArray[np.float32]  # (n, 144)
 

@@ -5,7 +5,8 @@ used for tuning), with the same splits for everyone.
 hwr is trained in this process by the code a training process runs (`worker.prepare` and
 `learn.drive`, 1 BLAS thread) and answers as Check does (`LoadedModel.answer`), so the figures
 are the server's without HTTP. Besides accuracy: the calibration error of the confidences,
-validation accuracy against the accuracy on unseen drawings, and how often "unknown" is said
+validation accuracy against the accuracy on unseen drawings (and whether its 95% interval holds
+it), and how often "unknown" is said
 for real digits (should be rare), generated scribbles and letters never trained (should be
 common).
 """
@@ -40,7 +41,9 @@ def train(
     labels = sorted({label for label, _ in items})
     index = {label: i for i, label in enumerate(labels)}
     drawings = [Drawing(i + 1, index[label], s) for i, (label, s) in enumerate(items)]
-    spec = worker.JobSpec(drawings, labels, 12, settings, None, 2000, 0.01, 100)
+    spec = worker.JobSpec(
+        drawings, labels, 12, settings, None, 2000, settings.default_target_mse(), 100
+    )
     start = time.perf_counter()
     run = worker.prepare(spec)
     reason = drive(run, spec.max_iterations, spec.target_mse, lambda: False, lambda _: None)
@@ -88,6 +91,7 @@ def run_hwr(k_values: Sequence[int] = K_VALUES, seeds: Sequence[int] = SEEDS) ->
                         "unknown_scribbles": float(np.mean(answers(model, junk)[1])),
                         "unknown_letters": float(np.mean(answers(model, letters)[1])),
                         "validation": validation["accuracy"] if validation else None,
+                        "interval": validation["interval"] if validation else None,
                         "seconds": info["seconds"],
                         "iterations": info["iterations"],
                         "test": int(test.size),
@@ -113,6 +117,8 @@ def _row(kind: str, k: int, runs: list[dict[str, Any]]) -> Row:
         return median(values) if values else None
 
     gaps = [abs(r["validation"] - r["accuracy"]) for r in runs if r["validation"] is not None]
+    intervals = [r for r in runs if r["interval"] is not None]
+    covered = sum(r["interval"][0] <= r["accuracy"] <= r["interval"][1] for r in intervals)
     return {
         "bench": "realdata",
         "kind": kind,
@@ -123,6 +129,9 @@ def _row(kind: str, k: int, runs: list[dict[str, Any]]) -> Row:
         "ece": mid("ece"),
         "validation": mid("validation"),
         "validation_gap": max(gaps) if gaps else None,
+        "covered": f"{covered} of {len(intervals)}" if intervals else None,
+        "seeds": len(runs),
+        "max_seconds": max(r["seconds"] for r in runs),
         "unknown_real": mid("unknown_real"),
         "unknown_scribbles": mid("unknown_scribbles"),
         "unknown_letters": mid("unknown_letters"),

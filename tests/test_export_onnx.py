@@ -102,9 +102,11 @@ def test_onnx_answers_as_check(
         reject=reject,
         antialias=antialias,
     )
-    # What Check does here: this ensemble, reject class, a fitted temperature.
-    assert model.members == ensemble and model.background == reject and model.net.bias == bias
-    assert model.net.sizes == [144, 6 * ensemble, 3 + reject]
+    # What Check does here: this ensemble (cross-fitted: and the refit), reject class, a fitted
+    # temperature.
+    networks = ensemble + (1 if ensemble > 1 else 0)
+    assert model.members == networks and model.background == reject and model.net.bias == bias
+    assert model.net.sizes == [144, 6 * networks, 3 + reject]
     assert model.temperature != 1.0
     data = from_loaded(model)
     assert_same_as_check(model, data, grids(antialias))
@@ -170,7 +172,7 @@ def test_the_model_describes_itself() -> None:
     assert json.loads(meta["grid_size"]) == 12
     assert json.loads(meta["antialias"]) is True
     assert json.loads(meta["temperature"]) == pytest.approx(model.temperature)
-    assert json.loads(meta["members"]) == 3 and json.loads(meta["background"]) is True
+    assert json.loads(meta["members"]) == 4 and json.loads(meta["background"]) is True
     # Names, types and the dynamic batch, as onnxruntime sees them.
     session = ort.InferenceSession(proto.SerializeToString(), providers=["CPUExecutionProvider"])
     (grid,), (confidences,) = session.get_inputs(), session.get_outputs()

@@ -62,3 +62,19 @@ def test_wilson_covers_the_true_rate_in_at_least_90_percent_of_draws() -> None:
             draws = rng.binomial(n, p, size=2000)
             covered = np.mean([lo <= p <= hi for lo, hi in (wilson(int(s), n) for s in draws)])
             assert covered >= 0.90, (n, p, covered)
+
+
+def test_continuing_keeps_every_fold_even_after_deletions() -> None:
+    ids, labels = labelled({"A": 9, "B": 6})
+    first = assign_folds(ids, labels, 3)
+    previous = dict(zip(ids, first.tolist(), strict=True))
+    # Delete two of A's samples, add three: the others stay where they were trained out-of-fold.
+    keep = [i for i in range(len(ids)) if ids[i] not in (2, 5)]
+    more_ids, more_labels = labelled({"A": 3}, start=50)
+    ids2 = [ids[i] for i in keep] + more_ids
+    labels2 = [labels[i] for i in keep] + more_labels
+    again = assign_folds(ids2, labels2, 3, previous)
+    assert again[: len(keep)].tolist() == [first[i] for i in keep]
+    a = np.array(labels2) == "A"
+    counts = np.bincount(again[a], minlength=3)
+    assert counts.max() - counts.min() <= 1  # the new ones filled the folds the deletions thinned

@@ -1,4 +1,4 @@
-"""A training run on its own: the hold-out, early stopping, the model's extras."""
+"""A training run on its own: cross-fitting, the hold-out, the stop, the model's extras."""
 
 import numpy as np
 import pytest
@@ -23,8 +23,67 @@ def spec(per_label: int, ids_from: int = 1, **network: object) -> worker.JobSpec
     return worker.JobSpec(drawings, LABELS, 12, settings, None, 300, 0.0, 100)
 
 
+def test_cross_fitting_trains_each_member_on_all_but_its_fold_and_the_refit_on_all() -> None:
+    run = worker.prepare(spec(7))  # the defaults: 3 members cross-fitted, and the refit
+    assert run.crossfit is not None and len(run.members) == 4
+    assert run.net.sizes == [144, 4 * 144, 4]
+    assert not len(run.data.val_idx) and len(run.data.train_idx) == 21  # nothing held out
+    folds = run.crossfit.folds
+    for m in range(3):
+        rows = run.crossfit.rows(m)
+        assert rows is not None and set(rows.tolist()) == set(np.flatnonzero(folds != m).tolist())
+        # What member m's pass learns from: every drawing but its fold's, and the scribbles.
+        X, Y = run.data.pass_data(grow=True, dtype=np.float32, rows=rows)
+        assert len(X) == len(rows) + run.data.bg_count
+        assert np.array_equal(Y[: len(rows)].argmax(axis=1), run.data.y[rows])
+    assert run.crossfit.rows(3) is None
+    for label in range(3):  # stratified: each fold holds 2 or 3 of each label's 7
+        counts = np.bincount(folds[run.data.y == label], minlength=3)
+        assert sorted(counts.tolist()) == [2, 2, 3]
+
+
+def test_every_drawing_has_one_out_of_fold_answer_from_the_member_that_never_saw_it() -> None:
+    run = worker.prepare(spec(7, patience=5))
+    reason = drive(run, 300, None, lambda: False, lambda _: None)
+    assert "stopped improving" in reason  # no target MSE: the run stops on validation
+    assert run.iteration == max(MIN_PASSES, run.improved_at + 5)
+    extras = run.finish()
+    v = extras["validation"]
+    assert v["samples"] == 21 and sum(map(sum, v["confusion"])) == 21
+    assert sorted(h["id"] for h in v["held_out"]) == list(range(1, 22))
+    answers = run.answers()
+    assert answers is not None
+    for m in range(3):  # each drawing's answer is its own fold's member's
+        held = np.flatnonzero(run.crossfit.folds == m)
+        np.testing.assert_allclose(
+            answers.logits[held], run.members[m].logits(run.data.clean[held])[:, :3], rtol=1e-6
+        )
+    wrong = [h["id"] for h in v["held_out"] if h["label"] != h["recognised"]]
+    assert v["misclassified"] == wrong
+    assert v["accuracy"] == pytest.approx(1 - len(wrong) / 21)
+    low, high = v["interval"]
+    assert low < v["accuracy"] <= high <= 1.0 and v["cross_fitted"] is True
+    assert v["iteration"] == run.iteration  # the last pass's weights are kept
+    assert extras["folds"] == run.crossfit.as_dict() and len(extras["folds"]) == 21
+    assert extras["validation_note"] is None
+
+
+def test_a_continued_run_keeps_each_drawing_in_its_fold() -> None:
+    first = worker.prepare(spec(6))
+    folds = first.crossfit.as_dict()  # type: ignore[union-attr]
+    first_ids = sorted(folds)
+    more = spec(9)  # the same 18 drawings and 9 more (ids 19-27)
+    # Ids 1-18 as before, but their folds scrambled by what the earlier run saved: kept as given.
+    saved = {i: (f + 1) % 3 for i, f in folds.items()}
+    job = worker.JobSpec(more.drawings, LABELS, 12, more.settings, None, 5, None, 100, saved)
+    again = worker.prepare(job).crossfit
+    assert again is not None
+    assert {i: f for i, f in again.as_dict().items() if i in saved} == saved
+    assert sorted(again.as_dict()) == list(range(1, 28)) and first_ids == list(range(1, 19))
+
+
 def test_the_hold_out_is_stratified_disjoint_and_never_trained_on() -> None:
-    data = worker.prepare(spec(10)).data
+    data = worker.prepare(spec(10, cross_fit=False)).data
     assert set(data.train_idx).isdisjoint(data.val_idx)
     assert len(data.train_idx) + len(data.val_idx) == 30
     assert np.bincount(data.y[data.val_idx]).tolist() == [2, 2, 2]  # 20% of 10 per label
@@ -37,30 +96,28 @@ def test_the_hold_out_is_stratified_disjoint_and_never_trained_on() -> None:
 def test_the_split_depends_on_the_sample_ids_alone() -> None:
     """Adding samples keeps the earlier ones on their side (mostly): a continued training does
     not train on what it held out before."""
-    a = worker.prepare(spec(10)).data
-    b = worker.prepare(spec(10, **{"seed": 99})).data
+    a = worker.prepare(spec(10, cross_fit=False)).data
+    b = worker.prepare(spec(10, cross_fit=False, seed=99)).data
     assert np.array_equal(a.val_idx, b.val_idx)  # the network's seed plays no part
     keys = split_keys(np.arange(1, 50, dtype=np.int64))
     assert len(set(keys.tolist())) == 49
 
 
-def test_training_stops_when_validation_stops_improving_and_keeps_the_best() -> None:
-    run = worker.prepare(spec(10, patience=5))
+def test_without_cross_fitting_the_hold_out_is_validation_and_the_run_stops_on_it() -> None:
+    run = worker.prepare(spec(10, patience=5, cross_fit=False))
+    assert len(run.members) == 3 and run.crossfit is None
     reason = drive(run, 2000, 0.0, lambda: False, lambda _: None)
     assert "stopped improving" in reason
-    last = max([run.improved_at, *run.member_improved])  # the ensemble's and its members'
-    assert run.iteration == max(MIN_PASSES, last + 5)
-    assert run.best.iteration >= run.improved_at  # ties keep the later pass
+    assert run.iteration == max(MIN_PASSES, run.improved_at + 5)
     extras = run.finish()
     v = extras["validation"]
-    assert v["iteration"] == run.best.iteration == max(b.iteration for b in run.member_best)
+    assert v["iteration"] == run.iteration and v["cross_fitted"] is False
     assert sum(map(sum, v["confusion"])) == v["samples"] == 6
-    assert v["accuracy"] == pytest.approx(run.validate())  # measured on the kept weights
-    # Each member's kept weights are its best pass's: merged, they are the saved network.
-    for member, kept in zip(run.members, run.member_best, strict=True):
-        assert all(np.array_equal(a, b) for a, b in zip(member.W, kept.W, strict=True))
+    answers = run.answers()
+    assert answers is not None and v["accuracy"] == pytest.approx(answers.accuracy())
     assert extras["calibration"]["temperature"] > 0
     assert extras["open_set"]["distance"] > 0
+    assert extras["folds"] is None
 
 
 def test_an_ensemble_is_saved_as_one_network_and_resumes_as_its_members() -> None:
@@ -69,12 +126,12 @@ def test_an_ensemble_is_saved_as_one_network_and_resumes_as_its_members() -> Non
     for _ in range(3):
         run.step()
     run.finish()
-    assert run.net.sizes == [144, 3 * 144, 4]  # 3 members, 3 labels and the reject class
+    assert run.net.sizes == [144, 4 * 144, 4]  # 3 members and the refit; 3 labels and reject
     resumed = worker.prepare(
         worker.JobSpec(job.drawings, LABELS, 12, job.settings, run.net, 5, 0.0, 100)
     )
-    assert len(resumed.members) == 3
-    X = run.data.X_val
+    assert len(resumed.members) == 4
+    X = run.data.clean
     np.testing.assert_allclose(resumed.net.logits(X), run.net.logits(X), rtol=1e-5, atol=1e-5)
 
 
@@ -97,7 +154,8 @@ def test_weight_decay_ends_with_smaller_weights_from_the_same_start() -> None:
     for weight_decay in (0.0, 0.01):
         run = worker.prepare(spec(6, weight_decay=weight_decay, ensemble=1))
         assert drive(run, 40, 0.0, lambda: False, lambda _: None) == "max_iterations reached"
-        assert run.validate() == 1.0
+        answers = run.answers()
+        assert answers is not None and answers.accuracy() == 1.0
         norms[weight_decay] = float(
             np.sqrt(sum(np.sum(w.astype(np.float64) ** 2) for w in run.net.W))
         )

@@ -15,7 +15,16 @@ from app.store import Model, Store
 from app.worker import JobSpec
 
 # Settings that change the network's shape or units: a change means a new network.
-STRUCTURE = ("hidden_layers", "activation", "bias", "loss", "reject", "antialias", "ensemble")
+STRUCTURE = (
+    "hidden_layers",
+    "activation",
+    "bias",
+    "loss",
+    "reject",
+    "antialias",
+    "ensemble",
+    "cross_fit",
+)
 
 
 @dataclass(frozen=True)
@@ -55,7 +64,7 @@ def plan(store: Store, name: str, request: TrainingRequest, defaults: Settings) 
     index = {label: i for i, label in enumerate(labels)}
     drawings = [Drawing(sid, index[label], strokes) for sid, label, strokes in samples]
     model = store.get_model(name)
-    start, reason = resume_point(model, labels, settings, recognizer.grid_size)
+    start, reason, folds = resume_point(model, labels, settings, recognizer.grid_size)
     spec = JobSpec(
         drawings=drawings,
         labels=labels,
@@ -63,21 +72,36 @@ def plan(store: Store, name: str, request: TrainingRequest, defaults: Settings) 
         settings=settings,
         start=start,
         max_iterations=request.max_iterations or defaults.max_iterations,
-        target_mse=defaults.target_mse if request.target_mse is None else request.target_mse,
+        target_mse=target_mse(request, defaults, settings),
         iterations_per_cycle=request.iterations_per_cycle,
+        folds=folds,
     )
     base = model.iterations if (model is not None and start is not None) else 0
     return Plan(spec, revision, base, reason, recognizer.created_at)
 
 
+def target_mse(
+    request: TrainingRequest, defaults: Settings, settings: NetworkSettings
+) -> float | None:
+    """The request's target MSE, else the server's (HWR_TARGET_MSE), else the settings' own
+    (the classic preset's 0.01; none for the others, which stop on validation)."""
+    if request.target_mse is not None:
+        return request.target_mse
+    if defaults.target_mse is not None:
+        return defaults.target_mse
+    return settings.default_target_mse()
+
+
 def resume_point(
     model: Model | None, labels: list[str], settings: NetworkSettings, grid_size: int
-) -> tuple[Network | None, str]:
-    """The network to continue from (or None for a new one), and why."""
+) -> tuple[Network | None, str, dict[int, int] | None]:
+    """The network to continue from (or None for a new one), why, and the folds its drawings
+    keep (cross-fitting)."""
     if model is None:
-        return None, "new network: no trained model yet"
+        return None, "new network: no trained model yet", None
     if model.labels != labels:
-        return None, f"new network: the labels changed (the model knew {', '.join(model.labels)})"
+        knew = ", ".join(model.labels)
+        return None, f"new network: the labels changed (the model knew {knew})", None
     document = ModelDocument.model_validate(model.document)
     trained = document.network.settings
     if (
@@ -85,5 +109,5 @@ def resume_point(
         or trained is None
         or any(getattr(trained, key) != getattr(settings, key) for key in STRUCTURE)
     ):
-        return None, "new network: the network settings changed"
-    return document.build(dtype=np.float32), "continued from the trained model"
+        return None, "new network: the network settings changed", None
+    return document.build(dtype=np.float32), "continued from the trained model", document.folds

@@ -30,6 +30,9 @@ def restored(store: Store, name: str) -> TrainingStatus:
         status.mse_initial = status.history[0].mse
         status.mse_current = status.history[-1].mse
         status.validation_accuracy = status.history[-1].validation_accuracy
+    if status.validation is not None:
+        status.validation_samples = status.validation.samples
+        status.validation_interval = status.validation.interval
     return status
 
 

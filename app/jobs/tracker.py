@@ -7,10 +7,12 @@ from typing import Any
 from app.clock import now
 from app.config import Settings
 from app.documents import trained_model
+from app.folds import wilson
 from app.history import Curve
 from app.jobs.plan import Plan
 from app.schemas import HistoryPoint, TrainingRequest, Validation
 from app.store import NotFound, Store
+from app.training_data import validation_size
 
 log = logging.getLogger("hwr.training")
 DELETED = "the recognizer was deleted"
@@ -22,6 +24,8 @@ class Tracker:
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
         self.curve = Curve()
+        spec = plan.spec
+        self.validation_samples = validation_size(spec.drawings, spec.labels, spec.settings)
 
     def advance(self, points: list[dict[str, Any]]) -> dict[str, Any]:
         """Add the worker's new history points; the status fields they change."""
@@ -30,11 +34,13 @@ class Tracker:
         history = [HistoryPoint(**point) for point in self.curve.points()]
         if not history:
             return {}
+        accuracy, n = history[-1].validation_accuracy, self.validation_samples
         return {
             "iterations": history[-1].iteration,
             "mse_initial": history[0].mse,
             "mse_current": history[-1].mse,
-            "validation_accuracy": history[-1].validation_accuracy,
+            "validation_accuracy": accuracy,
+            "validation_interval": None if accuracy is None else wilson(round(accuracy * n), n),
             "history": history,
         }
 
@@ -112,6 +118,8 @@ def running(job_plan: Plan, started_at: str) -> dict[str, Any]:
         "mse_initial": None,
         "mse_current": None,
         "validation_accuracy": None,
+        "validation_samples": validation_size(spec.drawings, spec.labels, spec.settings),
+        "validation_interval": None,
         "validation": None,
         "validation_note": None,
         "history": [],

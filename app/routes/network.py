@@ -20,7 +20,7 @@ def network(
     recognizer: RecognizerDep,
     trainer: TrainerDep,
     models: ModelsDep,
-    member: Annotated[int, Query(ge=0, le=7, description="which network of an ensemble")] = 0,
+    member: Annotated[int, Query(ge=0, le=8, description="which network of an ensemble")] = 0,
 ) -> dict[str, Any]:
     """A compact snapshot of one network's weights (int8, base64; ~30 KB for 144-144-11).
     While a training runs it is refreshed at most 5 times a second, and only while someone
@@ -29,7 +29,7 @@ def network(
     if live is not None:
         # Typed from a local training; from a worker of the queue, JSON.
         settings = NetworkSettings.model_validate(live["settings"])
-        members = settings.ensemble
+        members = settings.networks()
         n_hidden = len(live["W"]) - 1
         fields = {
             "source": "training",

@@ -78,12 +78,12 @@ def imported_settings(
     (per ensemble member), units, loss, grid and reject class. ModelFormatError for a network
     that no settings describe (a hidden activation they do not offer, too many units)."""
     learning = body.network.settings or current
-    k = ensemble_of(net.sizes, learning.ensemble)
+    k = ensemble_of(net.sizes, learning.networks())  # 1: not the ensemble the settings name
     hidden = net.sizes[1:-1]
     described = {
         **learning.model_dump(),
         "hidden_layers": [n // k for n in hidden],
-        "ensemble": k,
+        "ensemble": learning.ensemble if k > 1 else 1,
         "activation": net.activations[0] if hidden else current.activation,
         "bias": net.bias,
         "loss": loss_of(net.activations[-1]),

@@ -101,8 +101,10 @@ export function showRefused(error) {
 export function showLimitDefaults(defaults) {
   for (const key of ["max_iterations", "target_mse"]) {
     const field = $(key);
-    if (defaults && defaults[key] != null && !field.value) field.value = String(defaults[key]);
-    field.placeholder = "";
+    const value = defaults ? defaults[key] : undefined;
+    if (value != null && !field.value) field.value = String(value);
+    // No server-wide target: each run stops when validation stops improving (classic: 0.01).
+    field.placeholder = value === null ? "none" : "";
   }
 }
 

@@ -121,10 +121,6 @@ export function renderTraining(summary, status, busy) {
   else if (ran && REASONS[status.state]) {
     reason = `${REASONS[status.state]} after ${formatCount(status.iterations)} iterations`;
     if (status.state === "finished") reason += ending(status);
-    const kept = status.validation ? status.validation.iteration : null;
-    if (Number.isInteger(kept) && kept !== status.iterations) {
-      reason += `; kept the model of iteration ${formatCount(kept)}, the best on held-out samples`;
-    }
     reason += ".";
   } else if (ran && status.reason) {
     reason = `${status.reason.charAt(0).toUpperCase()}${status.reason.slice(1)}.`;

@@ -1,5 +1,6 @@
-// Validation on held-out samples: the accuracy figure, the confusion matrix (a click on a cell
-// shows its samples), and which gallery thumbnails were recognised wrong.
+// Validation: the accuracy figure with its interval, the confusion matrix (a click on a cell shows
+// its samples), and which gallery thumbnails were recognised wrong. With cross-fitting every
+// drawing is answered by the network that never saw it ("out-of-fold"); else a share is held out.
 
 import { paintGrid } from "./grid.js";
 import { quoteList } from "./result.js";
@@ -26,6 +27,11 @@ export function plainNote(note) {
   return `Not measured: ${text}${/[.!]$/.test(text) ? "" : "."}`;
 }
 
+/** How a validation's drawings were kept from training, as a word before "sample(s)". */
+function heldWord(validation) {
+  return validation.cross_fitted ? "out-of-fold" : "held-out";
+}
+
 /** Per misclassified sample id: the thumbnail's title. The server lists the ids but not what
  * each became; when a label's row has one wrong column, that column is the answer. */
 export function flaggedSamples(validation, samples) {
@@ -38,9 +44,10 @@ export function flaggedSamples(validation, samples) {
     if (!sample) continue;
     const row = validation.labels.indexOf(sample.label);
     const targets = row < 0 ? [] : wrongColumns(validation, row);
+    const by = validation.cross_fitted ? "By the network that never saw it" : "Held out";
     flags.set(id, targets.length === 1
-      ? `Held out, recognised as “${validation.labels[targets[0]]}”`
-      : "Held out, recognised wrong");
+      ? `${by}, recognised as “${validation.labels[targets[0]]}”`
+      : `${by}, recognised wrong`);
   }
   return flags;
 }
@@ -49,36 +56,58 @@ function wrongColumns(validation, row) {
   return validation.confusion[row].map((n, j) => (j !== row && n > 0 ? j : -1)).filter((j) => j >= 0);
 }
 
-/** The validation stat beside the MSE: live accuracy while training, the kept model's after. */
+/** An interval [low, high] as "72-94%" (whole percents, widened outwards so it still holds). */
+export function formatInterval(interval) {
+  const [low, high] = interval;
+  return `${Math.floor(low * 100)}-${Math.ceil(high * 100)}%`;
+}
+
+// An interval wider than this (in accuracy) says little: the page asks for more drawings.
+const WIDE = 0.2;
+
+/** What the accuracy was measured on, in words: "on 50 drawings, each answered by a network
+ * that never saw it" (cross-fitted), "on 10 held-out drawings", or (null: live) "on 50 drawings". */
+function measuredOn(n, crossFitted) {
+  const drawings = `${n.toLocaleString()} ${crossFitted === false ? "held-out " : ""}drawing${n === 1 ? "" : "s"}`;
+  return crossFitted ? `on ${drawings}, each answered by a network that never saw it` : `on ${drawings}`;
+}
+
+/** The validation stat beside the MSE: live accuracy while training, the kept model's after;
+ * each with its 95% interval and how many drawings it rests on. */
 export function renderAccuracy(summary, status, ran) {
   const value = $("val-accuracy");
   const note = $("val-note");
   const running = ran && ["running", "stopping"].includes(status.state);
   const model = summary ? summary.model : null;
-  let validation = null;
+  let shown = null; // {accuracy, interval, samples, crossFitted, live}
   let why = null;
   if (running) {
-    if (Number.isFinite(status.validation_accuracy)) {
-      value.textContent = formatPercent(status.validation_accuracy);
-      value.dataset.value = String(status.validation_accuracy);
-      note.textContent = "on the held-out samples, this pass";
-      return;
+    if (Number.isFinite(status.validation_accuracy) && status.validation_interval) {
+      shown = { accuracy: status.validation_accuracy, interval: status.validation_interval,
+        samples: status.validation_samples, crossFitted: null, live: true };
+    } else {
+      why = status.validation_note;
     }
-    why = status.validation_note;
   } else {
-    validation = (ran && status.validation) || (model && model.trained ? model.validation : null);
+    const validation = (ran && status.validation) || (model && model.trained ? model.validation : null);
+    if (validation) {
+      shown = { accuracy: validation.accuracy, interval: validation.interval, samples: validation.samples,
+        crossFitted: Boolean(validation.cross_fitted), live: false };
+    }
     why = (ran && status.validation_note) || (model && model.validation_note);
   }
-  if (validation) {
-    value.textContent = formatPercent(validation.accuracy);
-    value.dataset.value = String(validation.accuracy);
-    const n = validation.samples;
-    note.textContent = `on ${n.toLocaleString()} held-out sample${n === 1 ? "" : "s"}`;
-  } else {
+  if (!shown) {
     value.textContent = "—";
     delete value.dataset.value;
     note.textContent = why ? plainNote(why) : "";
+    return;
   }
+  const { accuracy, interval, samples } = shown;
+  value.textContent = interval ? `${formatPercent(accuracy)} (${formatInterval(interval)})` : formatPercent(accuracy);
+  value.dataset.value = String(accuracy);
+  let words = measuredOn(samples, shown.crossFitted) + (shown.live ? ", this pass" : "");
+  if (interval && interval[1] - interval[0] > WIDE) words += ". A wide range: add more drawings to know better";
+  note.textContent = `${words}.`;
 }
 
 // --- the confusion matrix --------------------------------------------------------------------
@@ -98,6 +127,9 @@ export function renderConfusion(model, samples, gridSize, onShow) {
   $("confusion-note").hidden = Boolean(validation);
   $("confusion-wrap").hidden = !validation;
   if (!validation) return;
+  $("confusion-kind").textContent = validation.cross_fitted
+    ? "each drawing as recognised by a network that never trained on it"
+    : "held-out samples the model never trained on";
   const key = JSON.stringify([validation.labels, validation.confusion, validation.misclassified]);
   if (key !== state.key) state.cell = null;
   state.key = key;
@@ -133,8 +165,8 @@ function cell(validation, i, j) {
   if (n === 0 && i !== j) return el("td", attrs, el("span", { class: "cell-value" }, "0"));
   const drawn = validation.labels[i];
   const words = i === j
-    ? `${n} held-out sample${n === 1 ? "" : "s"} of “${drawn}” recognised right`
-    : `${n} held-out sample${n === 1 ? "" : "s"} of “${drawn}” recognised as “${validation.labels[j]}”`;
+    ? `${n} ${heldWord(validation)} sample${n === 1 ? "" : "s"} of “${drawn}” recognised right`
+    : `${n} ${heldWord(validation)} sample${n === 1 ? "" : "s"} of “${drawn}” recognised as “${validation.labels[j]}”`;
   const picked = Boolean(state.cell && state.cell[0] === i && state.cell[1] === j);
   const button = el("button", { type: "button", class: "cell-value", title: words, "aria-label": words,
     "aria-pressed": picked ? "true" : "false" }, String(n));
@@ -157,7 +189,7 @@ function showCell(validation, i, j) {
   detail.hidden = false;
   detail.dataset.row = String(i);
   detail.dataset.col = String(j);
-  const of = `of ${held} held-out sample${held === 1 ? "" : "s"} of “${drawn}”`;
+  const of = `of ${held} ${heldWord(validation)} sample${held === 1 ? "" : "s"} of “${drawn}”`;
   if (i === j) {
     text.textContent = `${confusion[i][i]} ${of} ${confusion[i][i] === 1 ? "was" : "were"} recognised right.`;
     list.replaceChildren();
@@ -180,7 +212,7 @@ function showCell(validation, i, j) {
     const canvas = el("canvas", { class: "thumb", width: state.gridSize, height: state.gridSize });
     canvases.push([canvas, sample.grid]);
     const button = el("button", { type: "button", class: "thumb-show", title: "Show it among the samples",
-      "aria-label": `A held-out sample of ${drawn}: show it among the samples` }, canvas);
+      "aria-label": `${validation.cross_fitted ? "An" : "A"} ${heldWord(validation)} sample of ${drawn}: show it among the samples` }, canvas);
     button.addEventListener("click", () => state.onShow(sample.id));
     return el("li", { class: "thumb-item", "data-id": sample.id }, button);
   }));

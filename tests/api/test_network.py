@@ -32,19 +32,20 @@ def test_the_models_snapshot_is_its_first_members_weights(client: TestClient) ->
     add_drawings(client, ["L", "O", "X"], 6)
     train_until_done(client, {"max_iterations": 5, "target_mse": 0})
     shot = client.get(f"{R}/network").json()
-    assert shot["source"] == "model" and shot["members"] == 3 and shot["member"] == 0
+    # The defaults: 3 cross-fitted members and the refit, merged.
+    assert shot["source"] == "model" and shot["members"] == 4 and shot["member"] == 0
     assert shot["sizes"] == [144, 144, 4] and shot["background"] is True
     assert shot["labels"] == ["L", "O", "X"] and shot["activations"] == ["sigmoid", "softmax"]
     merged = Network.from_dict(client.get(f"{R}/model").json())
-    for member in range(3):
+    for member in range(4):
         layers = client.get(f"{R}/network?member={member}").json()["layers"]
         cols = slice(144 * member, 144 * (member + 1))
         # Hidden unit j's 12x12 map is column j of the first layer: the member's own block.
         first = decode(layers[0])
         assert np.abs(first - merged.W[0][:, cols]).max() <= layers[0]["scale"] / 254 + 1e-6
         second = decode(layers[1])
-        assert np.abs(second - 3 * merged.W[1][cols, :]).max() <= layers[1]["scale"] / 200
-    assert client.get(f"{R}/network?member=3").status_code == 422
+        assert np.abs(second - 4 * merged.W[1][cols, :]).max() <= layers[1]["scale"] / 200
+    assert client.get(f"{R}/network?member=4").status_code == 422
 
 
 def test_live_snapshots_change_while_it_trains_and_are_rate_limited(client: TestClient) -> None:
@@ -102,7 +103,7 @@ def test_check_returns_the_drawings_path_through_a_member(client: TestClient) ->
     ).json()["activations"]
     assert third["member"] == 2
     np.testing.assert_allclose(
-        third["layers"][0], merged.forward(grid[None, :])[1][0][288:], atol=1e-4
+        third["layers"][0], merged.forward(grid[None, :])[1][0][288:432], atol=1e-4
     )
-    body = {"strokes": strokes, "activations": True, "member": 3}
+    body = {"strokes": strokes, "activations": True, "member": 4}
     assert client.post(f"{R}/check", json=body).status_code == 422

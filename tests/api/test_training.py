@@ -29,10 +29,8 @@ def test_train_to_target_then_model_is_fresh(client: TestClient, alphabet: list[
     assert model["labels"] == ["L", "O", "X"]
     assert model["stale"] is False
     assert model["iterations"] == status["iterations"] > 0
-    # mse_current is the last pass's; the model keeps each network's best pass on the held-out
-    # samples (README), so its MSE is that of the kept weights: below the start, not always
-    # the last pass's.
-    assert 0 <= model["mse"] < status["mse_initial"]
+    # The networks keep their last pass: the model's MSE is the last pass's.
+    assert model["mse"] == status["mse_current"] < status["mse_initial"]
     assert status["validation"] is not None
 
 
@@ -62,6 +60,38 @@ def test_continue_when_labels_unchanged_restart_when_changed(
     model = client.get("/api/recognizers/default").json()["model"]
     assert model["labels"] == ["L", "O", "X", "T"]
     assert model["iterations"] == 5
+
+
+def test_a_continued_training_keeps_each_drawing_in_its_fold(
+    client: TestClient, alphabet: list[int]
+) -> None:
+    train_until_done(client, {"target_mse": 0, "max_iterations": 5})
+    first = client.get("/api/recognizers/default/model").json()["folds"]
+    ids = [s["id"] for s in client.get("/api/recognizers/default/samples").json()]
+    assert sorted(map(int, first)) == sorted(ids) and set(first.values()) == {0, 1, 2}
+    # Delete two drawings and add three: the others keep their folds, the new ones get theirs.
+    for gone in ids[:2]:
+        assert client.delete(f"/api/recognizers/default/samples/{gone}").status_code == 204
+    added = add_drawings(client, ["L", "O", "X"], 1, seed=9)
+    second = train_until_done(client, {"target_mse": 0, "max_iterations": 5})
+    assert second["resumed"] is True
+    again = client.get("/api/recognizers/default/model").json()["folds"]
+    assert {i: again[i] for i in first if int(i) not in ids[:2]} == {
+        i: f for i, f in first.items() if int(i) not in ids[:2]
+    }
+    assert sorted(map(int, again)) == sorted([*ids[2:], *added])
+    assert second["validation"]["samples"] == len(ids) - 2 + 3
+
+
+def test_without_a_target_a_run_stops_on_validation_and_classic_keeps_its_target(
+    client: TestClient, alphabet: list[int]
+) -> None:
+    assert client.get("/api/health").json()["training_defaults"]["target_mse"] is None
+    status = train_until_done(client, {"network": {"patience": 3}})
+    assert status["target_mse"] is None and "stopped improving" in status["outcome"]
+    assert status["iterations"] >= 20  # never before MIN_PASSES, however low the MSE
+    classic = train_until_done(client, {"network": "classic", "max_iterations": 5})
+    assert classic["target_mse"] == 0.01
 
 
 def test_changing_the_network_restarts(client: TestClient, alphabet: list[int]) -> None:

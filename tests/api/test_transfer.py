@@ -57,8 +57,8 @@ def test_model_export_import_gives_identical_answers(
     assert doc["grid_size"] == 12
     # Three labels and the hidden "none of these" output of the default `reject` setting.
     assert doc["background"] is True
-    # An ensemble of 3 (the default) is one network with 3 x 144 hidden units.
-    assert [np.shape(layer["weights"]) for layer in doc["layers"]] == [(144, 432), (432, 4)]
+    # An ensemble of 3 cross-fitted and the refit (the default) is one network of 4 x 144 units.
+    assert [np.shape(layer["weights"]) for layer in doc["layers"]] == [(144, 576), (576, 4)]
     client.post("/api/recognizers", json={"name": "imported"})
     r = client.put("/api/recognizers/imported/model", json=doc)
     assert r.status_code == 200
@@ -163,12 +163,17 @@ def test_a_model_stored_before_versions_loads_and_answers_as_before(
     members = stored["network"]["settings"]["ensemble"]
     assert client.get("/api/recognizers/default/network").json()["members"] == members
     # Exported in the current version: the same document, its version, and the settings added
-    # since (weight_decay) at their defaults: off, as the model trained.
+    # since at the values the model trained with: no weight decay, no cross-fitting.
     exported = client.get("/api/recognizers/default/model").json()
-    settings = {**NetworkSettings().model_dump(), **stored["network"]["settings"]}
+    settings = {
+        **NetworkSettings().model_dump(),
+        "cross_fit": False,
+        **stored["network"]["settings"],
+    }
     assert exported == {
         **stored,
-        "version": 2,
+        "version": 3,
+        "folds": None,
         "network": {**stored["network"], "settings": settings},
     }
     # ... which imports back, and answers the same.
@@ -191,13 +196,17 @@ def test_a_file_of_hwr_1_0_imports_with_the_meaning_it_had(client: TestClient) -
     r = client.put("/api/recognizers/old/model", json=old)
     assert r.status_code == 200, r.text
     # classic, 8 units, seed 3; and what came after 1.0 as the original had it (no decay)
-    assert r.json()["network"] == {**stored["network"]["settings"], "weight_decay": 0.0}
+    assert r.json()["network"] == {
+        **stored["network"]["settings"],
+        "weight_decay": 0.0,
+        "cross_fit": False,
+    }
     assert r.json()["model"]["iterations"] == 0 and r.json()["model"]["mse"] is None
     for check in BEFORE["classic"]["checks"]:  # temperature 1 in both; no "unknown" either way
         r = client.post("/api/recognizers/old/check", json={"strokes": check["strokes"]})
         same_answer(r.json(), check["answer"])
     exported = client.get("/api/recognizers/old/model").json()
-    assert exported["version"] == 2
+    assert exported["version"] == 3
     assert exported["grid"] == {"antialias": False}
     assert exported["calibration"] == {"temperature": 1.0}
     assert (exported["open_set"], exported["validation"], exported["history"]) == (None, None, [])
@@ -205,7 +214,7 @@ def test_a_file_of_hwr_1_0_imports_with_the_meaning_it_had(client: TestClient) -
 
 
 def test_a_document_of_an_unknown_version_is_refused(client: TestClient) -> None:
-    newer = {**BEFORE["classic"]["document"], "version": 3}
+    newer = {**BEFORE["classic"]["document"], "version": 4}
     client.post("/api/recognizers", json={"name": "target"})
     r = client.put("/api/recognizers/target/model", json=newer)
     assert r.status_code == 422

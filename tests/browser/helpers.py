@@ -104,13 +104,15 @@ def open_settings(page: Any) -> None:
 
 
 def train_in_page(page: Any, fields: dict[str, str], timeout: float = 60) -> None:
-    """Type `fields` ({id: value}; a select's option by value) into Settings, click Train and
-    wait until the page says Trained."""
+    """Type `fields` ({id: value}; a select's option by value, a checkbox "true" or "false")
+    into Settings, click Train and wait until the page says Trained."""
     open_settings(page)
     for name, value in fields.items():
         control = page.locator(f"#{name}")
         if control.evaluate("n => n.tagName") == "SELECT":
             control.select_option(value)
+        elif control.get_attribute("type") == "checkbox":
+            control.set_checked(value == "true")
         else:
             control.fill(value)
     page.click("#settings summary")

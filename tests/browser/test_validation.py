@@ -1,7 +1,9 @@
-"""Validation on held-out samples in the page: accuracy beside the MSE, the second line of the
-chart, the confusion matrix and its samples, marked thumbnails, and Check's probabilities and
-"Not sure" verdict, each compared with what the API says."""
+"""Validation in the page (cross-fitted: every drawing answered by the network that never saw
+it): accuracy and its interval beside the MSE, the second line of the chart, the confusion
+matrix and its samples, marked thumbnails, and Check's probabilities and "Not sure" verdict,
+each compared with what the API says."""
 
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -17,8 +19,8 @@ from tests.helpers import Server, wait_for
 
 pytestmark = pytest.mark.browser
 
-# Three labels drawn alike (O, Q and D are all circles) cannot all be told apart: the held-out
-# samples of those rows are bound to land in each other's columns. L and X stay clean. One
+# Three labels drawn alike (O, Q and D are all circles) cannot all be told apart: the drawings
+# of those rows are bound to land in each other's columns. L and X stay clean. One
 # label is markup: it must show as text everywhere.
 SHAPES = {"L": "L", "X": "X", "O": "O", "Q": "O", "<b>D</b>": "O"}
 PER_LABEL = 15
@@ -33,9 +35,14 @@ def shows_number(page: Any, selector: str, number: float) -> None:
 
 
 def of(confusion: list[list[int]], labels: list[str], i: int) -> str:
-    """ "of 3 held-out samples of “O”": row i's total, as the page words it."""
+    """ "of 15 out-of-fold samples of “O”": row i's total, as the page words it."""
     held = sum(confusion[i])
-    return f"of {held} held-out sample{'' if held == 1 else 's'} of “{labels[i]}”"
+    return f"of {held} out-of-fold sample{'' if held == 1 else 's'} of “{labels[i]}”"
+
+
+def interval_text(interval: list[float]) -> str:
+    """ "72-94%": the interval as the page shows it, widened outwards to whole percents."""
+    return f"{math.floor(interval[0] * 100)}-{math.ceil(interval[1] * 100)}%"
 
 
 def percent(share: float) -> float:
@@ -65,11 +72,19 @@ def test_validation_accuracy_chart_confusion_matrix_and_marked_samples(
     n = len(labels)
     assert n == len(SHAPES)
 
-    # Validation accuracy beside the MSE: the API's number, and how many samples it rests on.
+    # Validation accuracy beside the MSE: the API's number and 95% interval, and how many
+    # drawings it rests on: all of them, each answered out-of-fold.
     accuracy = page.locator("#val-accuracy")
     shows_number(page, "#val-accuracy", validation["accuracy"])
     assert shown_percent(accuracy.inner_text()) == pytest.approx(percent(validation["accuracy"]))
-    expect(page.locator("#val-note")).to_have_text(f"on {validation['samples']} held-out samples")
+    assert validation["cross_fitted"] and validation["samples"] == PER_LABEL * len(SHAPES)
+    expect(accuracy).to_contain_text(f"({interval_text(validation['interval'])})")
+    expect(page.locator("#val-note")).to_have_text(
+        f"on {validation['samples']} drawings, each answered by a network that never saw it."
+    )
+    expect(page.locator("#confusion-kind")).to_have_text(
+        "each drawing as recognised by a network that never trained on it"
+    )
 
     # The chart draws two series; the accuracy line is there in its own colour, from iteration 0.
     chart = page.locator("#chart")
@@ -102,7 +117,7 @@ def test_validation_accuracy_chart_confusion_matrix_and_marked_samples(
     assert wrong_cells, f"the look-alike labels should confuse the model: {confusion}"
     expect(page.locator("#confusion td.miss")).to_have_count(len(wrong_cells))
 
-    # Clicking a wrong cell shows those held-out samples: the misclassified ids of that row.
+    # Clicking a wrong cell shows those drawings: the misclassified ids of that row.
     samples = httpx.get(
         f"{live_server.url}/api/recognizers/{recognizer}/samples", timeout=10
     ).json()
@@ -137,12 +152,12 @@ def test_validation_accuracy_chart_confusion_matrix_and_marked_samples(
     )
     expect(page.locator("#confusion-thumbs li")).to_have_count(0)
 
-    # The galleries mark exactly the misclassified held-out samples.
+    # The galleries mark exactly the drawings recognised wrong out-of-fold.
     marked = page.locator("#galleries .thumb-item.missed")
     expect(marked).to_have_count(len(missed))
     assert set(marked.evaluate_all("(items) => items.map((li) => +li.dataset.id)")) == missed
     assert all(
-        t.startswith("Held out, recognised")
+        t.startswith("By the network that never saw it, recognised")
         for t in marked.evaluate_all("(items) => items.map((li) => li.title)")
     )
     page.screenshot(path=tmp_path / "validation.png", full_page=True)
@@ -161,8 +176,8 @@ def test_accuracy_is_live_and_a_page_opened_mid_run_draws_the_curve_from_the_sta
     page.fill("#patience", "0")
     page.click("#train")
     expect(page.locator("#train-state")).to_have_text("Training…")
-    expect(page.locator("#val-accuracy")).to_have_text(re.compile(r"^\d+(\.\d)?%$"))
-    expect(page.locator("#val-note")).to_have_text("on the held-out samples, this pass")
+    expect(page.locator("#val-accuracy")).to_have_text(re.compile(r"^\d+(\.\d)?% \(\d+-\d+%\)$"))
+    expect(page.locator("#val-note")).to_contain_text("on 24 drawings, this pass")
 
     # A second page opened now draws the whole curve, from iteration 0, with both lines.
     late, _ = make_page(url)
@@ -177,7 +192,9 @@ def test_accuracy_is_live_and_a_page_opened_mid_run_draws_the_curve_from_the_sta
     expect(page.locator("#train-state")).to_have_text("Trained")
     validation = summary(live_server.url, recognizer)["model"]["validation"]
     shows_number(page, "#val-accuracy", validation["accuracy"])
-    expect(late.locator("#val-note")).to_have_text(f"on {validation['samples']} held-out samples")
+    expect(late.locator("#val-note")).to_contain_text(
+        f"on {validation['samples']} drawings, each answered by a network that never saw it"
+    )
 
 
 def test_without_validation_the_page_says_why(
@@ -187,7 +204,8 @@ def test_without_validation_the_page_says_why(
     page, _ = app_page
     page.reload()
     page.wait_for_selector("body[data-ready=true]")
-    train_in_page(page, {"seed": "3"})  # the same held-out results every run
+    # Cross-fitting answers even 2 drawings a label (widely); a hold-out needs 5 a label.
+    train_in_page(page, {"seed": "3", "cross_fit": "false"})
     model = summary(live_server.url, recognizer)["model"]
     assert model["validation"] is None and model["validation_note"], model
     expect(page.locator("#val-accuracy")).to_have_text("—")
@@ -197,6 +215,26 @@ def test_without_validation_the_page_says_why(
     expect(page.locator("#confusion-wrap")).to_be_hidden()
     expect(page.locator("#chart")).to_have_attribute("data-series", "1")
     expect(page.locator("#chart-legend")).to_be_hidden()
+
+
+def test_a_handful_of_drawings_shows_a_wide_range_never_a_bare_figure(
+    app_page: Any, live_server: Server, recognizer: str, tmp_path: Path
+) -> None:
+    add_samples(live_server.url, recognizer, {"L": "L", "X": "X"}, 3)
+    page, _ = app_page
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]")
+    train_in_page(page, {"seed": "3"})
+    validation = summary(live_server.url, recognizer)["model"]["validation"]
+    assert validation["samples"] == 6, validation
+    expect(page.locator("#val-accuracy")).to_have_text(
+        re.compile(rf"^\d+(\.\d)?% \({re.escape(interval_text(validation['interval']))}\)$")
+    )
+    expect(page.locator("#val-note")).to_have_text(
+        "on 6 drawings, each answered by a network that never saw it. "
+        "A wide range: add more drawings to know better."
+    )
+    page.locator(".stats").screenshot(path=tmp_path / "wide-range.png")
 
 
 def checked(page: Any) -> tuple[dict[str, Any], dict[str, Any]]:
