@@ -339,8 +339,10 @@ def test_settings_say_what_0_means_and_refuse_a_fractional_batch_size(
     # The training limits show the server's effective defaults as values, not "default".
     defaults = httpx.get(f"{live_server.url}/api/health").json()["training_defaults"]
     expect(page.locator("#max_iterations")).to_have_value(str(defaults["max_iterations"]))
-    expect(page.locator("#target_mse")).to_have_value(str(defaults["target_mse"]))
-    expect(page.locator("#target_mse")).not_to_have_attribute("placeholder", "default")
+    # No server-wide target MSE (runs stop on validation): the field says "none", not "default".
+    assert defaults["target_mse"] is None
+    expect(page.locator("#target_mse")).to_have_value("")
+    expect(page.locator("#target_mse")).to_have_attribute("placeholder", "none")
     page.select_option("#mode", "minibatch")
     batch = page.locator("#batch_size")
     batch.fill("2.5")
