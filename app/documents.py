@@ -143,6 +143,11 @@ class ModelDocument(BaseModel):
         return Network.from_dict({"network": shape, "layers": layers}, dtype=dtype)
 
 
+# Extras of a run (TrainingRun.finish) that its model document does not carry: the MSE is its
+# `mse`, and the recording is kept beside the model (Store.save_model), not loaded with it.
+NOT_IN_DOCUMENT = ("final_mse", "replay")
+
+
 def trained_model(
     spec: "JobSpec",
     net: dict[str, Any],
@@ -159,7 +164,7 @@ def trained_model(
         "grid_size": spec.grid_size,
         "network": {**net["network"], "settings": spec.settings.model_dump()},
         "layers": net["layers"],
-        **{key: value for key, value in extras.items() if key != "final_mse"},
+        **{key: value for key, value in extras.items() if key not in NOT_IN_DOCUMENT},
         "history": history,
         "iterations": iterations,
         "mse": extras["final_mse"],

@@ -30,6 +30,7 @@ from app.ink import rasterise
 from app.nn.ensemble import merge
 from app.nn.fit import mse, train_pass
 from app.nn.network import Network
+from app.replay import Recorder
 from app.schemas import NetworkSettings
 from app.training_data import Drawing, Strokes, TrainingData
 
@@ -106,6 +107,15 @@ class TrainingRun:
             names = [labels[d.label] for d in drawings]
             self.crossfit = CrossFit(self.data.ids, names, settings.ensemble, folds)
         self.options = settings.training_options()
+        data = self.data
+        answered = (
+            np.arange(len(data.y))
+            if self.crossfit
+            else data.val_idx
+            if len(data.val_idx)
+            else data.train_idx
+        )
+        self.recorder = Recorder(data.ids, data.y, answered, labels)
         self.iteration = 0
         self.best = (-1.0, -math.inf)  # (accuracy, -loss) of the best validation yet
         self.improved_at = 0  # the last pass that improved it
@@ -125,7 +135,7 @@ class TrainingRun:
             return None
         return Answers(data.val_idx, data.y_val, self.net.logits(data.X_val)[:, :n])
 
-    def _point(self) -> Point:
+    def _point(self, final: bool = False) -> Point:
         answers = self.answers()
         accuracy = None
         if answers is not None:
@@ -133,7 +143,24 @@ class TrainingRun:
             score = (accuracy, -answers.loss())
             if score > self.best:
                 self.best, self.improved_at = score, self.iteration
-        return Point(self.iteration, self.mse(), accuracy)
+        point = Point(self.iteration, self.mse(), accuracy)
+        self.recorder.observe(
+            point.iteration,
+            point.mse,
+            accuracy,
+            lambda rows: self._guesses(answers, rows),
+            self.members[0],
+            final,
+        )
+        return point
+
+    def _guesses(self, answers: Answers | None, rows: NDArray[np.intp]) -> NDArray[Any]:
+        """The logits (len(rows), labels) validation has for these drawings, or without
+        validation the model's own."""
+        if answers is None:
+            return self.net.logits(self.data.clean[rows])[:, : len(self.labels)]
+        where = {int(r): i for i, r in enumerate(answers.rows)}
+        return answers.logits[[where[int(r)] for r in rows]]
 
     def start(self) -> Point:
         """Iteration 0: the error before the first update."""
@@ -158,7 +185,8 @@ class TrainingRun:
         return self.iteration - self.improved_at >= self.patience
 
     def finish(self) -> dict[str, Any]:
-        """The model's extras: validation, calibration, open set, the folds."""
+        """The model's extras: validation, calibration, open set, the folds, the recording."""
+        self._point(final=True)  # the last pass's frame, when it was not due
         data, answers = self.data, self.answers()
         temperature, validation = 1.0, None
         if answers is not None:
@@ -176,6 +204,7 @@ class TrainingRun:
             "validation_note": data.validation_note,
             "background": data.background,
             "folds": None if self.crossfit is None else self.crossfit.as_dict(),
+            "replay": self.recorder.frames(),
         }
 
     def _shrink(self) -> float:

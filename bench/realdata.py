@@ -11,6 +11,7 @@ for real digits (should be rare), generated scribbles and letters never trained 
 common).
 """
 
+import json
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -50,7 +51,14 @@ def train(
     extras = run.finish()
     seconds = time.perf_counter() - start
     document = trained_model(spec, run.net.to_dict(), extras, [], run.iteration)
-    info = {"seconds": seconds, "iterations": run.iteration, "reason": reason, **extras}
+    info = {
+        "seconds": seconds,
+        "iterations": run.iteration,
+        "reason": reason,
+        "replay_share": run.recorder.seconds / seconds,
+        "replay_bytes": len(json.dumps(extras["replay"])),
+        **extras,
+    }
     return LoadedModel.from_document(ModelDocument.model_validate(document)), info
 
 
@@ -95,6 +103,8 @@ def run_hwr(k_values: Sequence[int] = K_VALUES, seeds: Sequence[int] = SEEDS) ->
                         "seconds": info["seconds"],
                         "iterations": info["iterations"],
                         "test": int(test.size),
+                        "replay_share": info["replay_share"],
+                        "replay_bytes": info["replay_bytes"],
                     }
                     runs.append(r)
                     log(f"realdata k={k} seed={seed} {kind}: " + _brief(r))
@@ -136,6 +146,8 @@ def _row(kind: str, k: int, runs: list[dict[str, Any]]) -> Row:
         "unknown_scribbles": mid("unknown_scribbles"),
         "unknown_letters": mid("unknown_letters"),
         "iterations": mid("iterations"),
+        "replay_share": max(r["replay_share"] for r in runs),
+        "replay_bytes": max(r["replay_bytes"] for r in runs),
         "test": runs[0]["test"],
     }
 

@@ -97,7 +97,7 @@ def test_creates_parent_folder_wal_schema_version_and_intact(
     assert store.check_integrity() == ["ok"]
     with sqlite3.connect(path) as other:
         assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert other.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert other.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
     conn = store._db._conn  # type: ignore[attr-defined]
     assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1

@@ -10,6 +10,7 @@ from app.documents import trained_model
 from app.folds import wilson
 from app.history import Curve
 from app.jobs.plan import Plan
+from app.replay import rebase
 from app.schemas import HistoryPoint, TrainingRequest, Validation
 from app.store import NotFound, Store
 from app.training_data import validation_size
@@ -71,6 +72,7 @@ class Tracker:
                 extras["final_mse"],
                 self.plan.revision,
                 created_at=self.plan.created_at,
+                replay=rebase(extras["replay"], self.plan.base_iterations),
             )
         except NotFound:
             update.update(state="stopped", outcome=DELETED)

@@ -4,27 +4,39 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from app.deps import ModelsDep, RecognizerDep, TrainerDep, responses
+from app.deps import ModelsDep, RecognizerDep, StoreDep, TrainerDep, responses
 from app.errors import NoModel, unprocessable
+from app.recognition import ModelCache
+from app.replay import without_weights
 from app.schemas import NetworkSettings
 from app.snapshot import snapshot
+from app.store import NotFound, Store
 
 router = APIRouter(prefix="/api/recognizers/{r}", tags=["network"])
 
 
 @router.get(
     "/network",
-    responses=responses(e404="unknown recognizer", e409="no training runs and no model"),
+    responses=responses(
+        e404="unknown recognizer; with `frame`, no model with a recording",
+        e409="no training runs and no model",
+    ),
 )
 def network(
     recognizer: RecognizerDep,
     trainer: TrainerDep,
     models: ModelsDep,
+    store: StoreDep,
     member: Annotated[int, Query(ge=0, le=8, description="which network of an ensemble")] = 0,
+    frame: Annotated[
+        int | None, Query(ge=0, description="a frame of the model's replay (member 0's)")
+    ] = None,
 ) -> dict[str, Any]:
     """A compact snapshot of one network's weights (int8, base64; ~30 KB for 144-144-11).
     While a training runs it is refreshed at most 5 times a second, and only while someone
     asks: poll every 200-250 ms; `iteration` says whether it changed."""
+    if frame is not None:
+        return _frame(recognizer.name, store, models, frame, member)
     live = trainer.weights(recognizer.name)
     if live is not None:
         # Typed from a local training; from a worker of the queue, JSON.
@@ -60,3 +72,47 @@ def network(
             "member", f"the network is an ensemble of {members}: 0 to {members - 1}"
         )
     return snapshot(W, b, bias, members, member, **fields)
+
+
+@router.get(
+    "/replay",
+    responses=responses(e404="unknown recognizer, or no model with a recording"),
+)
+def replay(recognizer: RecognizerDep, store: StoreDep) -> dict[str, Any]:
+    """How the model's training went, frame by frame: each frame's pass, MSE, validation
+    accuracy and guesses on a fixed set of drawings (docs/using.md, "Replay"); the weights of
+    frame N are `GET .../network?frame=N`."""
+    return {"frames": without_weights(_recording(recognizer.name, store))}
+
+
+def _recording(name: str, store: Store) -> list[dict[str, Any]]:
+    frames = store.get_replay(name)
+    if frames is None:
+        raise NotFound(f"'{name}' has no model with a recording: train it")
+    return frames
+
+
+def _frame(name: str, store: Store, models: ModelCache, frame: int, member: int) -> dict[str, Any]:
+    """A replay frame's weights, in the live snapshot's format."""
+    frames = _recording(name, store)
+    if frame >= len(frames):
+        raise unprocessable("frame", f"the replay has {len(frames)} frames: 0 to {len(frames) - 1}")
+    if member != 0:
+        raise unprocessable("member", "a replay records member 0 only")
+    found = models.get(name)
+    if found is None:
+        raise NotFound(f"'{name}' has no model with a recording: train it")
+    model, shot = found[0], frames[frame]
+    layers = shot["layers"]
+    return {
+        "source": "replay",
+        "frame": frame,
+        "iteration": shot["iteration"],
+        "activations": list(model.net.activations),
+        "labels": model.labels,
+        "background": model.background,
+        "members": model.members,
+        "member": 0,
+        "sizes": [layers[0]["shape"][0], *(layer["shape"][1] for layer in layers)],
+        "layers": layers,
+    }

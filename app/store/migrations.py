@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from app.store.base import Dialect
 from app.store.records import StoreError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,13 @@ _TO_3 = Step(
     postgresql=("ALTER TABLE recognizers ADD COLUMN training_since TEXT",),
 )
 
-MIGRATIONS: list[Step] = [_TO_1, _TO_2, _TO_3]
+# A model's recording (app.replay), beside its document so that loading a model skips it.
+_TO_4 = Step(
+    sqlite=("ALTER TABLE models ADD COLUMN replay TEXT",),
+    postgresql=("ALTER TABLE models ADD COLUMN replay TEXT",),
+)
+
+MIGRATIONS: list[Step] = [_TO_1, _TO_2, _TO_3, _TO_4]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 

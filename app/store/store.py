@@ -68,23 +68,46 @@ class Store(Recognizers, Samples):
         mse: float | None,
         revision: int,
         created_at: str | None = None,
+        replay: list[dict[str, Any]] | None = None,
     ) -> Model:
-        """Replace the recognizer's model in one transaction (NotFound if it was deleted; with
-        `created_at`, also if it was deleted and another of that name created since)."""
+        """Replace the recognizer's model, and its recording (none for an imported model), in
+        one transaction (NotFound if it was deleted; with `created_at`, also if it was deleted
+        and another of that name created since)."""
         trained_at, document_json, labels_json = now(), dumps(document), dumps(labels)
+        replay_json = None if replay is None else dumps(replay)
         with self._write() as tx:
             found = self._recognizer(tx, name, self._db.for_key_share)  # kept until we commit
             if created_at is not None and found.created_at != created_at:
                 raise NotFound(f"recognizer '{name}' was deleted (another of that name exists)")
             tx.execute(
                 "INSERT INTO models (recognizer, document, labels, iterations, mse, trained_at,"
-                " revision) VALUES (?,?,?,?,?,?,?) ON CONFLICT (recognizer) DO UPDATE SET"
-                " document = excluded.document, labels = excluded.labels,"
+                " revision, replay) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (recognizer) DO UPDATE"
+                " SET document = excluded.document, labels = excluded.labels,"
                 " iterations = excluded.iterations, mse = excluded.mse,"
-                " trained_at = excluded.trained_at, revision = excluded.revision",
-                (name, document_json, labels_json, iterations, mse, trained_at, revision),
+                " trained_at = excluded.trained_at, revision = excluded.revision,"
+                " replay = excluded.replay",
+                (
+                    name,
+                    document_json,
+                    labels_json,
+                    iterations,
+                    mse,
+                    trained_at,
+                    revision,
+                    replay_json,
+                ),
             )
         return Model(name, document, list(labels), iterations, mse, trained_at, revision)
+
+    def get_replay(self, name: str) -> list[dict[str, Any]] | None:
+        """The frames recorded with the recognizer's model; None without a model or a
+        recording (an imported model, one trained before recordings)."""
+        with self._read() as tx:
+            row = tx.execute("SELECT replay FROM models WHERE recognizer = ?", (name,)).fetchone()
+        if row is None or row[0] is None:
+            return None
+        frames: list[dict[str, Any]] = json.loads(row[0])
+        return frames
 
     def get_model(self, name: str) -> Model | None:
         """The recognizer's model, or None when it has none (or does not exist)."""

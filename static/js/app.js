@@ -7,7 +7,9 @@ import { deleteWithUndo, organizer, wireRecognizerDialog } from "./edits.js";
 import { NetworkView } from "./network.js";
 import { checker } from "./checker.js";
 import { paintGrid, wireRepaint } from "./grid.js";
+import { wireLearned } from "./learned.js";
 import { Pad, TOO_SMALL, tooSmall } from "./pad.js";
+import { Replay } from "./replay.js";
 import { renderResult } from "./result.js";
 import { markNewLabel, pointAt, renderGalleries } from "./samples.js";
 import { buildSettings, readLimits, readNetwork, showLimitDefaults, showNetwork, showRefused, wireSettings } from "./settings.js";
@@ -27,6 +29,7 @@ const app = {
   pad: null,
   chart: null,
   net: null, // the network card
+  replay: null, // the last training's replay (under the chart)
   busy: false, // a Train request is on its way
   adding: false, // an Add sample request is on its way
   settingsDirty: false,
@@ -115,6 +118,7 @@ async function useRecognizer(name) {
   }
   app.chart.reset();
   app.net.reset();
+  app.replay.reset();
   renderResult(null);
   await Promise.all([refreshSummary(), refreshSamples()]);
   app.checks.preview();
@@ -134,6 +138,8 @@ async function refreshSummary() {
   }
   app.net.training(app.status);
   app.net.model(summary.model);
+  app.replay.training(app.status);
+  app.replay.model(summary.model);
   if (!app.settingsDirty) showNetwork(summary.network);
   render();
   if (regridded) {
@@ -149,6 +155,7 @@ async function refreshSamples() {
   if (name !== app.name) return;
   app.samples = samples;
   render();
+  app.replay.samplesChanged();
 }
 
 function onConnection(state) {
@@ -242,6 +249,7 @@ function onTraining(kind, status) {
   plot(app.chart, status, previous);
   app.status = status;
   app.net.training(status);
+  app.replay.training(status);
   renderTraining(app.summary, status, app.busy);
   const ended = !ACTIVE.includes(status.state) && status.state !== "idle";
   const wasActive = previous && previous.job === status.job && ACTIVE.includes(previous.state);
@@ -364,6 +372,9 @@ async function boot() {
 app.pad = new Pad($("pad"), onPadChange);
 app.chart = new LossChart($("chart"), $("chart-legend"));
 app.net = new NetworkView(app.api, path, gridSize);
+const learned = wireLearned({ net: app.net, frame0: () => app.replay.frame(0), samples: () => app.samples, gridSize });
+app.replay = new Replay({ api: app.api, path, chart: app.chart, net: app.net, samples: () => app.samples, gridSize,
+  onRecording: (has) => learned.recording(has) });
 app.checks = checker({ api: app.api, pad: app.pad, net: app.net, path, gridSize, antialias, fail });
 wire();
 paintGrid($("preview"), null, 12, true);

@@ -89,6 +89,7 @@ export class LossChart {
     /** @type {Line[] | null} */
     this.lines = null; // set by setLines: these instead of the points' MSE
     this.target = null; // the run's target MSE (a dashed line), or null
+    this.marker = null; // an iteration marked by a vertical line (the replay's frame), or null
     this.frame = 0;
     new ResizeObserver(() => this.draw()).observe(canvas);
   }
@@ -96,7 +97,14 @@ export class LossChart {
   reset() {
     this.points = [];
     this.target = null;
+    this.marker = null;
     this.schedule();
+  }
+
+  /** Mark `iteration` with a vertical line (the replay's frame); null removes the mark. */
+  setMarker(iteration) {
+    const value = Number.isFinite(iteration) ? iteration : null;
+    if (value !== this.marker) (this.marker = value), this.schedule();
   }
 
   /** The run's target MSE, drawn as a dashed line when it is above 0. */
@@ -159,6 +167,8 @@ export class LossChart {
     canvas.dataset.from = all.length ? String(all[0][0]) : "";
     canvas.dataset.to = all.length ? String(all[all.length - 1][0]) : "";
     if (this.legend) this.legend.hidden = accuracy.length < 2;
+    canvas.dataset.marker = this.marker === null ? "" : String(this.marker);
+    delete canvas.dataset.markerX;
     const fit = fitCanvas(canvas);
     if (!fit) return;
     const { ctx, width, height } = fit;
@@ -232,6 +242,12 @@ export class LossChart {
       }
     }
 
+    if (this.marker !== null) {
+      const mx = Math.round(x(Math.min(maxIt, Math.max(minIt, this.marker)))) + 0.5;
+      this.markerLine(ctx, mx, h, colour(style, "--text", "#1a2130"));
+      canvas.dataset.markerX = String(mx);
+    }
+
     ctx.fillStyle = muted;
     ctx.textBaseline = "alphabetic";
     ctx.textAlign = "left";
@@ -257,6 +273,26 @@ export class LossChart {
     const below = yy - PAD.top < 14;
     ctx.textBaseline = below ? "top" : "bottom";
     ctx.fillText(text, left + w - 4, below ? yy + 2 : yy - 2);
+    ctx.restore();
+  }
+
+  /** The marked iteration: a line from top to bottom with a small triangle above it. */
+  markerLine(ctx, mx, h, stroke) {
+    ctx.save();
+    ctx.strokeStyle = stroke;
+    ctx.fillStyle = stroke;
+    ctx.globalAlpha = 0.7;
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    ctx.moveTo(mx, PAD.top);
+    ctx.lineTo(mx, PAD.top + h);
+    ctx.stroke();
+    ctx.globalAlpha = 1;
+    ctx.beginPath();
+    ctx.moveTo(mx - 4, PAD.top - 6);
+    ctx.lineTo(mx + 4, PAD.top - 6);
+    ctx.lineTo(mx, PAD.top);
+    ctx.fill();
     ctx.restore();
   }
 

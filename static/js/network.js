@@ -1,7 +1,9 @@
 // The network card: the live network and the hidden units' maps, fetched from
 // GET .../network about 4-5 times a second while a training runs and the card is on screen
-// (never in a hidden tab), once to show the saved model when idle; and a Check's path.
+// (never in a hidden tab), once to show the saved model when idle; a replay's frame when the
+// replay pins one (replay.js); and a Check's path.
 
+import { addPlay } from "./forward.js";
 import { drawNetwork } from "./netdraw.js";
 import { $, el, formatCount } from "./ui.js";
 import { drawUnitMaps, renderPath } from "./units.js";
@@ -33,8 +35,13 @@ export function decodeSnapshot(data) {
   const names = [...data.labels];
   if (data.background) names.push("none");
   while (names.length < outputs) names.push(`output ${names.length + 1}`);
-  return { ...data, layers, names: names.slice(0, outputs) };
+  const biases = data.layers.map((layer) => layer.bias || null);
+  return { ...data, layers, biases, names: names.slice(0, outputs) };
 }
+
+/** Which model a summary's `model` is: a new key for every training or import ("" for none). */
+export const modelKey = (model) =>
+  model && model.trained ? `${model.trained_at}|${model.iterations}|${model.labels}` : "";
 
 /** What a Check's path takes from a snapshot: the output names and the ensemble's size. */
 const pathKey = (net) => (net ? `${net.members}|${net.names.join("\n")}` : "");
@@ -65,15 +72,21 @@ export class NetworkView {
     this.modelKey = "";
     this.generation = 0; // bumped on every recognizer switch: late answers are dropped
     this.ready = false; // a recognizer is chosen
-    new IntersectionObserver((entries) => {
+    this.pinned = false; // a replay frame is on screen instead of the live or saved network
+    /** The first layer as the unit maps show it (learned.js: the change since the start), the
+     * unit picked on them, and what follows a new picture (its favourite drawings).
+     * @type {{layer: (net: any) => any, selected: () => number | null, drawn: (net: any) => void} | null} */
+    this.lens = null;    new IntersectionObserver((entries) => {
       this.visible = entries.some((e) => e.isIntersecting);
       this.pump();
     }).observe(this.card);
     document.addEventListener("visibilitychange", () => this.pump());
     $("net-member").addEventListener("change", () => {
       this.member = Number($("net-member").value) || 0;
+      this.pinned = false;
       this.refetch();
     });
+    $("net-unpin").addEventListener("click", () => this.unpin());
     const resized = new ResizeObserver(() => this.draw());
     resized.observe(this.canvas);
     resized.observe(this.maps);
@@ -84,7 +97,7 @@ export class NetworkView {
     this.generation += 1;
     clearTimeout(this.timer);
     Object.assign(this, { timer: 0, net: null, raw: "", member: 0, active: false, dirty: true, modelKey: "",
-      hasModel: null, ready: true });
+      hasModel: null, ready: true, pinned: false });
     this.showPath(null);
     this.show(null, "");
   }
@@ -94,6 +107,7 @@ export class NetworkView {
     const active = Boolean(status) && ["queued", "running", "stopping"].includes(status.state);
     if (active === this.active) return;
     this.active = active;
+    if (active) this.pinned = false; // a live run is followed as it learns
     if (!active) {
       this.dirty = true;
       // A run that ended well saved a model: show it without waiting for the summary.
@@ -104,12 +118,27 @@ export class NetworkView {
 
   /** Follow the recognizer's model: a new one (trained, imported) is fetched once. */
   model(model) {
-    const key = model && model.trained ? `${model.trained_at}|${model.iterations}|${model.labels}` : "none";
+    const key = modelKey(model) || "none";
     this.hasModel = Boolean(model && model.trained);
     if (key === this.modelKey) return;
     this.modelKey = key;
     this.dirty = true;
     this.pump();
+  }
+
+  /** Show a replay frame's decoded snapshot until unpin() (or a live run, or another member). */
+  pin(net) {
+    this.pinned = true;
+    this.member = 0;
+    this.show(net, "");
+  }
+
+  /** Back to the live or saved network. */
+  unpin() {
+    if (!this.pinned) return;
+    this.pinned = false;
+    this.raw = "";
+    this.refetch();
   }
 
   refetch() {
@@ -150,7 +179,9 @@ export class NetworkView {
     if (data) {
       // Redrawn only when something changed: the same weights make the same pictures.
       const raw = [data.source, data.job, data.iteration, data.member, data.members, ...data.layers.map((l) => `${l.scale}:${l.weights}`)].join("|");
-      if (raw !== this.raw || !this.net) {
+      if (this.pinned) {
+        // A replay frame stays on screen; the saved network is asked again on unpin().
+      } else if (raw !== this.raw || !this.net) {
         this.raw = raw;
         this.snapshots += 1;
         this.card.dataset.snapshots = String(this.snapshots);
@@ -184,7 +215,9 @@ export class NetworkView {
     source.dataset.iteration = net ? String(net.iteration) : "";
     source.textContent = !net ? ""
       : net.source === "training" ? `Live: iteration ${formatCount(net.iteration)}`
-        : `The trained model${net.iteration ? `, ${formatCount(net.iteration)} iterations` : ""}`;
+        : net.source === "replay" ? `Replay: pass ${formatCount(net.iteration)} of the last training`
+          : `The trained model${net.iteration ? `, ${formatCount(net.iteration)} iterations` : ""}`;
+    $("net-unpin").hidden = !(net && net.source === "replay");
     this.members(net ? net.members : 1);
     if (this.result && net && pathKey(net) !== this.pathKey) this.renderPath();
     if (!net) return;
@@ -232,6 +265,7 @@ export class NetworkView {
     const net = this.net;
     this.pathKey = pathKey(net);
     this.marked = renderPath($("path"), this.result, net ? net.names : [], net ? net.members : null, this.gridSize());
+    if (this.result) addPlay($("path"));
   }
 
   /** The drawing changed since the Check: its path is out of date. */
@@ -249,7 +283,11 @@ export class NetworkView {
     $("legend-fired").hidden = !path;
     const drawn = drawNetwork(this.canvas, net, { k: TOP_K, path });
     if (drawn) this.canvas.dataset.connections = String(drawn);
-    if (!$("units-section").hidden) drawUnitMaps(this.maps, net.layers[0], same ? this.marked : null);
+    if (!$("units-section").hidden) {
+      const layer = this.lens ? this.lens.layer(net) : net.layers[0];
+      drawUnitMaps(this.maps, layer, same ? this.marked : null, this.lens ? this.lens.selected() : null);
+      if (this.lens) this.lens.drawn(net);
+    }
     this.frames += 1;
     this.card.dataset.frames = String(this.frames);
     this.card.dataset.iteration = String(net.iteration);

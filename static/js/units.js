@@ -11,9 +11,10 @@ export const tileColumns = (n) => Math.max(1, Math.ceil(Math.sqrt(n)));
 
 /**
  * Paint the maps of layer `layer` ({W, rows, cols}: rows = g*g inputs) onto `canvas`, one tile
- * per unit; `marked` (a Set of units) are outlined. DPR-crisp: written pixel by pixel.
+ * per unit; `marked` (a Set of units) are outlined, and the `selected` unit in the text colour.
+ * DPR-crisp: written pixel by pixel.
  */
-export function drawUnitMaps(canvas, layer, marked = null) {
+export function drawUnitMaps(canvas, layer, marked = null, selected = null) {
   const g = Math.round(Math.sqrt(layer.rows));
   const n = layer.cols;
   const cols = tileColumns(n);
@@ -51,18 +52,32 @@ export function drawUnitMaps(canvas, layer, marked = null) {
   ctx.setTransform(1, 0, 0, 1, 0, 0); // the tiles are laid out in backing-store pixels
   ctx.putImageData(image, 0, 0);
   canvas.dataset.tiles = String(n);
-  if (marked && marked.size) {
-    ctx.strokeStyle = css.fired;
+  const outline = (units, colour) => {
+    ctx.strokeStyle = colour;
     ctx.lineWidth = Math.max(1.5, 2 * fit.ratio);
-    for (const u of marked) {
+    for (const u of units) {
       if (u >= n) continue;
       const x0 = Math.round((u % cols) * pitchX);
       const y0 = Math.round(Math.floor(u / cols) * pitchY);
       const size = Math.min(Math.round(pitchX - gap), Math.round(pitchY - gap));
       ctx.strokeRect(x0 + ctx.lineWidth / 2, y0 + ctx.lineWidth / 2, size - ctx.lineWidth, size - ctx.lineWidth);
     }
-  }
+  };
+  if (marked && marked.size) outline(marked, css.fired);
+  if (selected !== null && selected < n) outline([selected], css.text);
   return true;
+}
+
+/** The unit whose tile is at (`x`, `y`), CSS pixels from the maps' top left; null between. */
+export function unitAt(canvas, n, x, y) {
+  const rect = canvas.getBoundingClientRect();
+  const cols = tileColumns(n);
+  const rows = Math.ceil(n / cols);
+  if (!rect.width || !rect.height) return null;
+  const col = Math.floor((x / rect.width) * cols);
+  const row = Math.floor((y / rect.height) * rows);
+  const u = row * cols + col;
+  return col >= 0 && col < cols && row >= 0 && row < rows && u < n ? u : null;
 }
 
 /** The units that fired most: indices of the `k` largest activations. */
@@ -136,7 +151,7 @@ export function renderPath(box, result, names, members, gridSize) {
   const which = members === 1 ? "the network"
     : `network ${acts.member + 1}${members ? ` of ${members}` : ""}`;
   box.replaceChildren(
-    el("h3", { class: "path-title" }, `This drawing through ${which}`),
+    el("div", { class: "path-head" }, el("h3", { class: "path-title" }, `This drawing through ${which}`)),
     el("div", { class: "path-flow" }, ...flow),
   );
   box.dataset.member = String(acts.member);

@@ -8,8 +8,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app import scribbles, synth
+from app.config import Settings
+from app.main import create_app
 from bench import digits
-from tests.helpers import wait_for
+from tests.helpers import local_client, wait_for
 
 R = "/api/recognizers/default"
 
@@ -42,7 +44,7 @@ def split() -> tuple[list[tuple[str, Any]], list[tuple[str, Any]]]:
     return [dev[i] for i in chosen], [dev[i] for i in unseen]
 
 
-def test_real_digits_with_defaults(client: TestClient, split: Any) -> None:
+def test_real_digits_with_defaults(client: TestClient, split: Any, settings: Settings) -> None:
     training, unseen = split
     post(client, training)
     status = train(client)  # defaults: it must end by itself, on validation, not training MSE
@@ -91,6 +93,28 @@ def test_real_digits_with_defaults(client: TestClient, split: Any) -> None:
 
     # The model's validation survives in the summary (and so a restart).
     assert client.get(R).json()["model"]["validation"]["confusion"] == v["confusion"]
+
+    # The run's recording: guesses that went from random to useful, frame by frame.
+    frames = client.get(f"{R}/replay").json()["frames"]
+    assert len(frames) >= 15 and [f["frame"] for f in frames] == list(range(len(frames)))
+    assert frames[0]["iteration"] == 0 and frames[-1]["iteration"] == status["iterations"]
+    assert [f["iteration"] for f in frames] == sorted({f["iteration"] for f in frames})
+    assert frames[-1]["validation_accuracy"] == v["accuracy"]
+    for frame in frames:
+        guesses = frame["guesses"]
+        assert len(guesses) >= 20 and len({g["truth"] for g in guesses}) >= 5
+        assert all(ids[g["sample_id"]] == g["truth"] for g in guesses)
+    right = [np.mean([g["label"] == g["truth"] for g in f["guesses"]]) for f in frames]
+    assert right[0] <= 0.35 and right[-1] >= 0.8, right
+    first = client.get(f"{R}/network?frame=0").json()
+    last = client.get(f"{R}/network?frame={len(frames) - 1}").json()
+    assert first["source"] == "replay" and first["iteration"] == 0
+    assert first["sizes"] == last["sizes"] == [144, 144, 11]
+    assert first["layers"][0]["weights"] != last["layers"][0]["weights"]
+    # ... all of it the same after a restart (a second server on the same data).
+    with local_client(create_app(settings)) as again:
+        assert again.get(f"{R}/replay").json()["frames"] == frames
+        assert again.get(f"{R}/network?frame=0").json() == first
 
 
 def test_three_drawings_a_label_give_a_wide_interval_never_a_bare_figure(
