@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests.browser.drawing import seed_samples
-from tests.browser.helpers import serve
+from tests.browser.helpers import open_settings, serve
 from tests.browser.pw import expect
 from tests.helpers import Server
 
@@ -83,7 +83,10 @@ def test_a_queued_training_waits_its_turn_on_the_page(
 
     # B, from its page: a run of 300 iterations (a few seconds), queued behind A.
     b, _ = make_page(f"{url}/?r=qb")
-    b.click("#settings summary")
+    # After the page is ready (its form is built from /api/settings), open Settings whatever its
+    # state: a click toggles it (this fill once found it closed, in a CI run).
+    b.wait_for_selector("body[data-ready=true]")
+    open_settings(b)
     b.fill("#max_iterations", "300")
     b.fill("#target_mse", "0")
     b.fill("#patience", "0")
