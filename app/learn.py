@@ -135,7 +135,8 @@ class TrainingRun:
             return None
         return Answers(data.val_idx, data.y_val, self.net.logits(data.X_val)[:, :n])
 
-    def _point(self, final: bool = False) -> Point:
+    def _point(self) -> Point:
+        """This pass's point; counts towards the stop, and recorded when its frame is due."""
         answers = self.answers()
         accuracy = None
         if answers is not None:
@@ -144,15 +145,18 @@ class TrainingRun:
             if score > self.best:
                 self.best, self.improved_at = score, self.iteration
         point = Point(self.iteration, self.mse(), accuracy)
+        self._record(point, answers, final=False)
+        return point
+
+    def _record(self, point: Point, answers: Answers | None, final: bool) -> None:
         self.recorder.observe(
             point.iteration,
             point.mse,
-            accuracy,
+            point.validation_accuracy,
             lambda rows: self._guesses(answers, rows),
             self.members[0],
             final,
         )
-        return point
 
     def _guesses(self, answers: Answers | None, rows: NDArray[np.intp]) -> NDArray[Any]:
         """The logits (len(rows), labels) validation has for these drawings, or without
@@ -186,8 +190,10 @@ class TrainingRun:
 
     def finish(self) -> dict[str, Any]:
         """The model's extras: validation, calibration, open set, the folds, the recording."""
-        self._point(final=True)  # the last pass's frame, when it was not due
-        data, answers = self.data, self.answers()
+        data, answers, final_mse = self.data, self.answers(), self.mse()
+        accuracy = None if answers is None else answers.accuracy()
+        # The last pass's frame, when it was not due.
+        self._record(Point(self.iteration, final_mse, accuracy), answers, final=True)
         temperature, validation = 1.0, None
         if answers is not None:
             temperature = (
@@ -196,7 +202,7 @@ class TrainingRun:
             )
             validation = self._validation(answers)
         return {
-            "final_mse": self.mse(),
+            "final_mse": final_mse,
             "grid": {"antialias": data.antialias},
             "calibration": {"temperature": temperature},
             "open_set": open_set.detector(data.X_train, data.X_val),

@@ -21,7 +21,7 @@ from app.errors import TrainingConflict
 from app.events import Listeners
 from app.jobs.plan import apply_network, check_labels, plan
 from app.jobs.status import ACTIVE, interrupted, restored
-from app.jobs.tracker import Tracker, failed, queued, running
+from app.jobs.tracker import Tracker, failed, queued
 from app.recognition import ModelCache
 from app.schemas import TrainingRequest, TrainingStatus
 from app.snapshot import WATCH_TIMEOUT_S
@@ -184,10 +184,11 @@ class TrainingService:
         )
         process.start()
         sender.close()  # the child holds the only writer: its exit means EOF here
-        job = Job(waiting.id, name, process, receiver, stop, watch, Tracker(job_plan))
+        tracker = Tracker(job_plan)
+        job = Job(waiting.id, name, process, receiver, stop, watch, tracker)
         with self._lock:
             self._jobs[name] = job
-            self._status[name] = self._status[name].model_copy(update=running(job_plan, started_at))
+            self._status[name] = self._status[name].model_copy(update=tracker.running(started_at))
         self.listeners.wake(name)
         threading.Thread(
             target=self._follow, args=(job,), name=f"follow-{name}", daemon=True

@@ -19,7 +19,7 @@ from app.clock import now
 from app.config import Settings
 from app.jobs import bus
 from app.jobs.plan import plan
-from app.jobs.tracker import DELETED, Tracker, failed, running
+from app.jobs.tracker import DELETED, Tracker, failed
 from app.schemas import TrainingRequest, TrainingStatus
 from app.store import Store, open_store
 
@@ -60,10 +60,11 @@ def _run(
         except Exception as exc:  # samples deleted while queued, the database is away, ...
             bus.publish_status(redis, name, status.model_copy(update=failed(str(exc))))
             return
-        status = status.model_copy(update=running(job_plan, now()))
+        tracker = Tracker(job_plan)
+        status = status.model_copy(update=tracker.running(now()))
         bus.publish_status(redis, name, status)
         bus.announce(redis, "queue")  # the trainings behind it moved up
-        reporter = Reporter(redis, store, name, Tracker(job_plan), status)
+        reporter = Reporter(redis, store, name, tracker, status)
         stop = Flag(redis, bus.key("stop", name), str(job_id))
         watch = Flag(redis, bus.key("watch", name))
         reporter.stop = stop

@@ -28,6 +28,29 @@ class Tracker:
         spec = plan.spec
         self.validation_samples = validation_size(spec.drawings, spec.labels, spec.settings)
 
+    def running(self, started_at: str) -> dict[str, Any]:
+        """The status fields of a training that just got its slot."""
+        spec = self.plan.spec
+        return {
+            "state": "running",
+            "queue_position": None,
+            "started_at": started_at,
+            "resumed": spec.start is not None,
+            "reason": self.plan.reason,
+            "labels": spec.labels,
+            "max_iterations": spec.max_iterations,
+            "target_mse": spec.target_mse,
+            "iterations": 0,
+            "mse_initial": None,
+            "mse_current": None,
+            "validation_accuracy": None,
+            "validation_samples": self.validation_samples,
+            "validation_interval": None,
+            "validation": None,
+            "validation_note": None,
+            "history": [],
+        }
+
     def advance(self, points: list[dict[str, Any]]) -> dict[str, Any]:
         """Add the worker's new history points; the status fields they change."""
         for point in points:
@@ -102,27 +125,3 @@ def queued(
 def failed(error: str) -> dict[str, Any]:
     """The final status fields of a training that ended without a model."""
     return {"state": "failed", "error": error, "finished_at": now()}
-
-
-def running(job_plan: Plan, started_at: str) -> dict[str, Any]:
-    """The status fields of a training that just got its slot."""
-    spec = job_plan.spec
-    return {
-        "state": "running",
-        "queue_position": None,
-        "started_at": started_at,
-        "resumed": spec.start is not None,
-        "reason": job_plan.reason,
-        "labels": spec.labels,
-        "max_iterations": spec.max_iterations,
-        "target_mse": spec.target_mse,
-        "iterations": 0,
-        "mse_initial": None,
-        "mse_current": None,
-        "validation_accuracy": None,
-        "validation_samples": validation_size(spec.drawings, spec.labels, spec.settings),
-        "validation_interval": None,
-        "validation": None,
-        "validation_note": None,
-        "history": [],
-    }
