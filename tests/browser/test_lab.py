@@ -32,7 +32,7 @@ def canvas_hash(page: Any, selector: str) -> str:
 
 
 def run_of(server: Server, page: Any, panel: str) -> dict[str, Any]:
-    run_id = page.get_attribute(f"#{panel}", "data-run-id")
+    run_id = page.get_attribute(f"#panel-{panel}", "data-run-id")
     r = httpx.get(f"{server.url}/api/lab/runs/{run_id}", timeout=10)
     assert r.status_code == 200, r.text
     return dict(r.json())
@@ -48,7 +48,7 @@ def test_xor_boundary_moves_while_training_and_the_slider_sets_the_rate(
     make_page: Any, live_server: Server, tmp_path: Path
 ) -> None:
     page, _ = make_page(f"{live_server.url}/lab#xor")
-    expect(page.locator("#xor .lab-state")).to_have_text("training")
+    expect(page.locator("#panel-xor .lab-state")).to_have_text("training")
     page.wait_for_function("() => document.querySelector('#xor-boundary').dataset.iteration > 0")
     first = canvas_hash(page, "#xor-boundary")
     wait_for(lambda: canvas_hash(page, "#xor-boundary") != first, timeout=10)
@@ -59,39 +59,39 @@ def test_xor_boundary_moves_while_training_and_the_slider_sets_the_rate(
     page.keyboard.press("Home")  # the slider's left end: 10^-2
     expect(page.locator("#xor-rate-out")).to_have_text("0.01")
     wait_for(lambda: run_of(live_server, page, "xor")["learning_rate"] == 0.01, timeout=10)
-    expect(page.locator('#xor [data-field="learning_rate"]')).to_have_text("0.01")
+    expect(page.locator('#panel-xor [data-field="learning_rate"]')).to_have_text("0.01")
     for _ in range(30):
         page.keyboard.press("ArrowRight")  # 30 steps of 0.01 in log10: 10^-1.7 = 0.02
     wait_for(lambda: run_of(live_server, page, "xor")["learning_rate"] == 0.02, timeout=10)
 
     # The right end (100), then back to a good rate: Reset starts a new run with the rate.
     page.keyboard.press("End")
-    old = page.get_attribute("#xor", "data-run-id")
+    old = page.get_attribute("#panel-xor", "data-run-id")
     page.click("#xor-reset")
     page.wait_for_function(
-        f"() => document.querySelector('#xor').dataset.runId !== '{old}'"
-        " && Number(document.querySelector('#xor').dataset.iteration) >= 100",
+        f"() => document.querySelector('#panel-xor').dataset.runId !== '{old}'"
+        " && Number(document.querySelector('#panel-xor').dataset.iteration) >= 100",
         timeout=20_000,
     )
     assert run_of(live_server, page, "xor")["learning_rate"] == 100
     page.focus("#xor-rate")
     page.fill("#xor-rate", "0.30103")  # lr 2
-    old = page.get_attribute("#xor", "data-run-id")
+    old = page.get_attribute("#panel-xor", "data-run-id")
     page.click("#xor-reset")
     page.wait_for_function(
-        f"() => document.querySelector('#xor').dataset.runId !== '{old}'"
-        " && Number(document.querySelector('#xor').dataset.iteration) >= 170",
+        f"() => document.querySelector('#panel-xor').dataset.runId !== '{old}'"
+        " && Number(document.querySelector('#panel-xor').dataset.iteration) >= 170",
         timeout=20_000,
     )
     run = run_of(live_server, page, "xor")
     assert run["learning_rate"] == 2 and run["loss"] < 0.02
     page.click("#xor-pause")
-    expect(page.locator("#xor .lab-state")).to_have_text("paused")
+    expect(page.locator("#panel-xor .lab-state")).to_have_text("paused")
     expect(page.locator("#xor-step")).to_be_enabled()
-    before = int(page.get_attribute("#xor", "data-iteration"))
+    before = int(page.get_attribute("#panel-xor", "data-iteration"))
     page.click("#xor-step")
     page.wait_for_function(
-        f"() => Number(document.querySelector('#xor').dataset.iteration) === {before + 1}"
+        f"() => Number(document.querySelector('#panel-xor').dataset.iteration) === {before + 1}"
     )
     still(page, shots(tmp_path) / "lab-xor.png")
 
@@ -100,7 +100,7 @@ def test_the_circle_follows_the_pointer(
     make_page: Any, live_server: Server, tmp_path: Path
 ) -> None:
     page, _ = make_page(f"{live_server.url}/lab#circle")
-    expect(page.locator("#circle .lab-state")).to_have_text("waiting for the pointer")
+    expect(page.locator("#panel-circle .lab-state")).to_have_text("waiting for the pointer")
     box = page.locator("#circle-pad").bounding_box()
     assert box is not None
 
@@ -143,10 +143,10 @@ def test_the_circle_follows_the_pointer(
     expect(page.locator("#circle-acts select")).to_have_count(2)
     page.select_option("#circle-acts select >> nth=0", "tanh")
     page.click("#circle-pretrain")  # acts on the run that change started
-    expect(page.locator("#circle .lab-state")).to_contain_text("pre-training")
+    expect(page.locator("#panel-circle .lab-state")).to_contain_text("pre-training")
     page.wait_for_function(
-        "() => Number(document.querySelector('#circle').dataset.iteration) >= 200"
-        " && document.querySelector('#circle .lab-state').textContent"
+        "() => Number(document.querySelector('#panel-circle').dataset.iteration) >= 200"
+        " && document.querySelector('#panel-circle .lab-state').textContent"
         " === 'waiting for the pointer'",
         timeout=20_000,
     )
@@ -180,25 +180,25 @@ def test_infections_shows_the_documented_0_749(
     make_page: Any, live_server: Server, tmp_path: Path
 ) -> None:
     page, _ = make_page(f"{live_server.url}/lab#infections")
-    expect(page.locator('#infections [data-field="reference"]')).to_have_text(
+    expect(page.locator('#panel-infections [data-field="reference"]')).to_have_text(
         "0.749", timeout=20_000
     )
-    expect(page.locator('#infections [data-field="documented"]')).to_have_text(
+    expect(page.locator('#panel-infections [data-field="documented"]')).to_have_text(
         "the demo documented 0.749 ✓"
     )
     expect(page.locator("#inf-rows tr")).to_have_count(4)
     linear = run_of(live_server, page, "infections")
     assert linear["network"]["sizes"] == [2, 1] and linear["reference"]["documented"] == 0.749
-    tanh_id = page.get_attribute("#infections", "data-tanh-run-id")
+    tanh_id = page.get_attribute("#panel-infections", "data-tanh-run-id")
     tanh = httpx.get(f"{live_server.url}/api/lab/runs/{tanh_id}", timeout=10).json()
     assert tanh["network"]["sizes"] == [2, 3, 1]
 
     # Normalised, the tanh net fits the table quickly; its rate is 100x the raw one.
     page.check("#inf-normalize")
-    expect(page.locator('#infections [data-field="rates"]')).to_have_text(
+    expect(page.locator('#panel-infections [data-field="rates"]')).to_have_text(
         "rates: linear 0.1 · tanh net 0.1"
     )
-    tanh_id = page.get_attribute("#infections", "data-tanh-run-id")
+    tanh_id = page.get_attribute("#panel-infections", "data-tanh-run-id")
     wait_for(
         lambda: httpx.get(f"{live_server.url}/api/lab/runs/{tanh_id}").json()["loss"] < 0.05,
         timeout=20,
@@ -206,7 +206,7 @@ def test_infections_shows_the_documented_0_749(
     expect(page.locator("#inf-why")).to_contain_text("[−1, 1]")
     page.uncheck("#inf-normalize")
     page.wait_for_function(
-        "() => Number(document.querySelector('#infections [data-field=iteration]')"
+        "() => Number(document.querySelector('#panel-infections [data-field=iteration]')"
         ".textContent.replace(/,/g, '')) >= 400",
         timeout=20_000,
     )
@@ -225,7 +225,8 @@ def test_dark_theme_phone_width_and_crisp_canvases(
         is_mobile=True,
     )
     page.wait_for_function(
-        "() => Number(document.querySelector('#xor').dataset.iteration) >= 150", timeout=20_000
+        "() => Number(document.querySelector('#panel-xor').dataset.iteration) >= 150",
+        timeout=20_000,
     )
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page is {width} px wide at a 390 px viewport"
@@ -241,7 +242,7 @@ def test_dark_theme_phone_width_and_crisp_canvases(
 
     # Touch on the pad trains the circle too (phone).
     page.click("#tab-circle")
-    expect(page.locator("#circle .lab-state")).to_have_text("waiting for the pointer")
+    expect(page.locator("#panel-circle .lab-state")).to_have_text("waiting for the pointer")
     box = page.locator("#circle-pad").bounding_box()
     assert box is not None
     page.touchscreen.tap(box["x"] + box["width"] * 0.7, box["y"] + box["height"] * 0.3)
@@ -254,7 +255,8 @@ def test_dark_theme_phone_width_and_crisp_canvases(
 
     dark = make_page(f"{live_server.url}/lab#xor", color_scheme="dark")[0]
     dark.wait_for_function(
-        "() => Number(document.querySelector('#xor').dataset.iteration) >= 150", timeout=20_000
+        "() => Number(document.querySelector('#panel-xor').dataset.iteration) >= 150",
+        timeout=20_000,
     )
     still(dark, shots(tmp_path) / "lab-dark.png")
 
@@ -263,14 +265,14 @@ def test_the_lab_survives_a_run_dropped_on_the_server(make_page: Any, live_serve
     """A run deleted behind the page's back (as the server does after lab_idle_seconds) is
     started again by the page, with the same settings."""
     page, _ = make_page(f"{live_server.url}/lab#xor")
-    page.wait_for_function("() => document.querySelector('#xor').dataset.runId")
-    old = page.get_attribute("#xor", "data-run-id")
+    page.wait_for_function("() => document.querySelector('#panel-xor').dataset.runId")
+    old = page.get_attribute("#panel-xor", "data-run-id")
     assert httpx.delete(f"{live_server.url}/api/lab/runs/{old}").status_code == 204
-    page.wait_for_function(f"() => document.querySelector('#xor').dataset.runId !== '{old}'")
-    expect(page.locator("#xor .lab-state")).to_have_text("training")
+    page.wait_for_function(f"() => document.querySelector('#panel-xor').dataset.runId !== '{old}'")
+    expect(page.locator("#panel-xor .lab-state")).to_have_text("training")
     # Switching demos deletes the old demo's run.
     page.click("#tab-infections")
-    new = page.get_attribute("#xor", "data-run-id")
+    new = page.get_attribute("#panel-xor", "data-run-id")
     wait_for(lambda: httpx.get(f"{live_server.url}/api/lab/runs/{new}").status_code == 404)
 
 

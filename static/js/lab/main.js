@@ -1,5 +1,7 @@
 // The lab page: three demos behind tabs (#xor, #circle, #infections). Only the shown demo has
 // runs on the server; switching tabs deletes the old demo's runs and starts the new one's.
+// The hash names the demo, not an element (the panels are #panel-<demo>), so the browser never
+// scrolls to it: the page opens at its top, title and tabs in view.
 
 import { $ } from "../ui.js";
 import { circleDemo } from "./circle.js";
@@ -42,9 +44,9 @@ retry.addEventListener("click", () => {
 });
 
 const demos = {
-  xor: xorDemo($("xor"), ui),
-  circle: circleDemo($("circle"), ui),
-  infections: infectionsDemo($("infections"), ui),
+  xor: xorDemo($("panel-xor"), ui),
+  circle: circleDemo($("panel-circle"), ui),
+  infections: infectionsDemo($("panel-infections"), ui),
 };
 let current = null;
 
@@ -59,7 +61,7 @@ async function show(name, { focus = false } = {}) {
     const selected = tab === name;
     button.setAttribute("aria-selected", String(selected));
     button.tabIndex = selected ? 0 : -1;
-    $(tab).hidden = !selected;
+    $(`panel-${tab}`).hidden = !selected;
   }
   if (focus) $(`tab-${name}`).focus();
   if (location.hash !== `#${name}`) history.replaceState(null, "", `#${name}`);
