@@ -297,3 +297,60 @@ def test_a_restart_while_a_run_is_being_created_keeps_the_new_settings(
     )
     assert result["old"] is None  # created with the old settings, then dropped
     assert result["run"]["network"]["activations"] == ["tanh", "linear", "linear"]
+
+
+def test_the_circle_refuses_bad_layers_at_their_field_and_counts_samples_in_numbers(
+    make_page: Any, live_server: Server
+) -> None:
+    page, _ = make_page(f"{live_server.url}/lab#circle")
+    panel = "[role=tabpanel][aria-labelledby=tab-circle]"
+    expect(page.locator(f"{panel} .lab-state")).to_have_text("waiting for the pointer")
+    run_id = page.get_attribute(panel, "data-run-id")
+    layers = page.locator("#circle-layers")
+
+    # Refused at the field, as the main page refuses its fields: marked, explained beside it
+    # (tied to it by aria-describedby), focused; no banner, and the run goes on.
+    layers.fill("8, 40")
+    page.keyboard.press("Tab")  # leaving the field checks it
+    expect(layers).to_have_attribute("aria-invalid", "true")
+    expect(layers).to_be_focused()
+    expect(page.locator("#lab-message")).to_be_hidden()
+    message = "Hidden layers: up to 4 numbers of 1 to 32 units, e.g. 6 or 8, 4."
+    described = (layers.get_attribute("aria-describedby") or "").split()
+    shown = [i for i in described if page.locator(f"#{i}").is_visible()]
+    texts = {i: page.locator(f"#{i}").inner_text() for i in shown}
+    assert message in texts.values(), texts
+    error = page.locator(f"#{next(i for i, t in texts.items() if t == message)}")
+    field, note = layers.bounding_box(), error.bounding_box()
+    assert field is not None and note is not None
+    assert 0 <= note["y"] - (field["y"] + field["height"]) < 40, (field, note)  # just below it
+    assert note["x"] < field["x"] + field["width"] and field["x"] < note["x"] + note["width"]
+    assert page.get_attribute(panel, "data-run-id") == run_id
+
+    layers.fill("8, 4")
+    layers.press("Enter")
+    expect(page.locator("#circle-acts select")).to_have_count(2)
+    expect(layers).not_to_have_attribute("aria-invalid", "true")
+    expect(error).to_be_hidden()
+    assert error.get_attribute("id") not in (layers.get_attribute("aria-describedby") or "")
+
+    # Samples is a count, always: before, while and after pre-training.
+    samples = page.locator(f'{panel} [data-field="samples"]')
+    expect(page.locator(f"{panel} .lab-state")).to_have_text("waiting for the pointer")
+    expect(samples).to_have_text("0")
+    box = page.locator("#circle-pad").bounding_box()
+    assert box is not None
+    for k in range(12):
+        page.mouse.move(box["x"] + box["width"] * (0.2 + k / 20), box["y"] + box["height"] / 2)
+    expect(samples).not_to_have_text("0")
+    page.click("#circle-pretrain")
+    during = page.wait_for_function(
+        f"""() => {{
+          const state = document.querySelector('{panel} .lab-state').textContent;
+          const n = document.querySelector('{panel} [data-field="samples"]').textContent;
+          return state.startsWith('pre-training') && n;
+        }}"""
+    ).json_value()
+    assert during.isdigit() and int(during) > 0, during
+    expect(page.locator(f"{panel} .lab-state")).to_have_text("training", timeout=20_000)
+    assert samples.inner_text().isdigit()

@@ -5,7 +5,7 @@
 
 import { $ } from "../ui.js";
 import { fitCanvas, palette, rgba } from "../canvas.js";
-import { drawLive, fields, lossChart, sliderRate, wireRun } from "./demo.js";
+import { drawLive, fields, lossChart, refuseField, sliderRate, wireRun } from "./demo.js";
 import { formatLoss, scheduler } from "./plot.js";
 import { LiveRun } from "./run.js";
 
@@ -35,7 +35,8 @@ export function circleDemo(panel, ui) {
   const hint = $("circle-hint");
   const chart = lossChart($("circle-loss"));
   const netCanvas = $("circle-net");
-  const layersInput = $("circle-layers");
+  const layersInput = /** @type {HTMLInputElement} */ ($("circle-layers"));
+  const layersError = $("circle-layers-error");
   const acts = $("circle-acts");
   const rate = $("circle-rate");
   const rateOut = $("circle-rate-out");
@@ -100,7 +101,7 @@ export function circleDemo(panel, ui) {
     panel.dataset.iteration = String(run.iteration);
     field("iteration", run.iteration.toLocaleString("en"));
     field("loss", formatLoss(run.loss));
-    field("samples", run.pretraining ? "pre-training" : String(run.inputs.length));
+    field("samples", run.inputs.length.toLocaleString("en")); // the pointer's, kept while pre-training
     const state = panel.querySelector(".lab-state");
     state.dataset.state = run.state;
     state.textContent = run.pretraining
@@ -235,11 +236,10 @@ export function circleDemo(panel, ui) {
   layersInput.addEventListener("change", () => {
     const parsed = parseLayers(layersInput.value);
     if (!parsed) {
-      layersInput.setAttribute("aria-invalid", "true");
-      ui.problem("Hidden layers: up to 4 numbers of 1 to 32 units, e.g. 6 or 8, 4.", null, "error");
+      refuseField(layersInput, layersError, "Hidden layers: up to 4 numbers of 1 to 32 units, e.g. 6 or 8, 4.");
       return;
     }
-    layersInput.removeAttribute("aria-invalid");
+    refuseField(layersInput, layersError, null);
     layers = parsed;
     layersInput.value = layers.join(", ");
     buildActivationPickers();

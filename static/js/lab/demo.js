@@ -1,5 +1,6 @@
-// What the lab's demos share: a panel's shown numbers, the learning-rate slider on a log scale
-// (PATCHed to the run while it trains) and the Pause button, and each demo's loss chart.
+// What the lab's demos share: a panel's shown numbers, a refused field, the learning-rate slider
+// on a log scale (PATCHed to the run while it trains) and the Pause button, and each demo's loss
+// chart.
 
 import { LossChart } from "../chart.js";
 import { drawRun, formatRate } from "./plot.js";
@@ -11,6 +12,26 @@ export function fields(panel) {
     if (node) node.textContent = text;
     return node;
   };
+}
+
+/**
+ * Refuse `input` as the main page refuses its fields: aria-invalid, `message` in `note` beside it
+ * (first in its aria-describedby), the caret in it. A null message lifts the refusal.
+ * @param {HTMLInputElement} input
+ * @param {HTMLElement} note
+ * @param {string | null} message
+ */
+export function refuseField(input, note, message) {
+  const others = (input.getAttribute("aria-describedby") || "").split(" ").filter((id) => id && id !== note.id);
+  note.textContent = message || "";
+  note.hidden = !message;
+  input.setAttribute("aria-describedby", (message ? [note.id, ...others] : others).join(" "));
+  if (!message) {
+    input.removeAttribute("aria-invalid");
+    return;
+  }
+  input.setAttribute("aria-invalid", "true");
+  input.focus();
 }
 
 /** The learning rate a log-scale slider (value: log10 of the rate) shows, to 2 digits. */
