@@ -299,17 +299,20 @@ def test_a_restart_while_a_run_is_being_created_keeps_the_new_settings(
     assert result["run"]["network"]["activations"] == ["tanh", "linear", "linear"]
 
 
-def test_the_circle_refuses_bad_layers_at_their_field_and_counts_samples_in_numbers(
-    make_page: Any, live_server: Server
-) -> None:
-    page, _ = make_page(f"{live_server.url}/lab#circle")
-    panel = "[role=tabpanel][aria-labelledby=tab-circle]"
-    expect(page.locator(f"{panel} .lab-state")).to_have_text("waiting for the pointer")
-    run_id = page.get_attribute(panel, "data-run-id")
-    layers = page.locator("#circle-layers")
+CIRCLE = "[role=tabpanel][aria-labelledby=tab-circle]"
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
-    # Refused at the field, as the main page refuses its fields: marked, explained beside it
-    # (tied to it by aria-describedby), focused; no banner, and the run goes on.
+
+@pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
+def test_the_circle_refuses_bad_layers_at_their_field(
+    make_page: Any, live_server: Server, phone: bool
+) -> None:
+    """As the main page refuses its fields: marked, explained just below (tied to the field by
+    aria-describedby), focused; no banner, and the run goes on."""
+    page, _ = make_page(f"{live_server.url}/lab#circle", **(PHONE if phone else {}))
+    expect(page.locator(f"{CIRCLE} .lab-state")).to_have_text("waiting for the pointer")
+    run_id = page.get_attribute(CIRCLE, "data-run-id")
+    layers = page.locator("#circle-layers")
     layers.fill("8, 40")
     page.keyboard.press("Tab")  # leaving the field checks it
     expect(layers).to_have_attribute("aria-invalid", "true")
@@ -325,7 +328,7 @@ def test_the_circle_refuses_bad_layers_at_their_field_and_counts_samples_in_numb
     assert field is not None and note is not None
     assert 0 <= note["y"] - (field["y"] + field["height"]) < 40, (field, note)  # just below it
     assert note["x"] < field["x"] + field["width"] and field["x"] < note["x"] + note["width"]
-    assert page.get_attribute(panel, "data-run-id") == run_id
+    assert page.get_attribute(CIRCLE, "data-run-id") == run_id
 
     layers.fill("8, 4")
     layers.press("Enter")
@@ -334,9 +337,13 @@ def test_the_circle_refuses_bad_layers_at_their_field_and_counts_samples_in_numb
     expect(error).to_be_hidden()
     assert error.get_attribute("id") not in (layers.get_attribute("aria-describedby") or "")
 
-    # Samples is a count, always: before, while and after pre-training.
-    samples = page.locator(f'{panel} [data-field="samples"]')
-    expect(page.locator(f"{panel} .lab-state")).to_have_text("waiting for the pointer")
+
+def test_the_circles_samples_are_a_count_while_it_pre_trains(
+    make_page: Any, live_server: Server
+) -> None:
+    page, _ = make_page(f"{live_server.url}/lab#circle")
+    samples = page.locator(f'{CIRCLE} [data-field="samples"]')
+    expect(page.locator(f"{CIRCLE} .lab-state")).to_have_text("waiting for the pointer")
     expect(samples).to_have_text("0")
     box = page.locator("#circle-pad").bounding_box()
     assert box is not None
@@ -346,11 +353,11 @@ def test_the_circle_refuses_bad_layers_at_their_field_and_counts_samples_in_numb
     page.click("#circle-pretrain")
     during = page.wait_for_function(
         f"""() => {{
-          const state = document.querySelector('{panel} .lab-state').textContent;
-          const n = document.querySelector('{panel} [data-field="samples"]').textContent;
+          const state = document.querySelector('{CIRCLE} .lab-state').textContent;
+          const n = document.querySelector('{CIRCLE} [data-field="samples"]').textContent;
           return state.startsWith('pre-training') && n;
         }}"""
     ).json_value()
     assert during.isdigit() and int(during) > 0, during
-    expect(page.locator(f"{panel} .lab-state")).to_have_text("training", timeout=20_000)
+    expect(page.locator(f"{CIRCLE} .lab-state")).to_have_text("training", timeout=20_000)
     assert samples.inner_text().isdigit()

@@ -94,3 +94,6 @@ def test_the_lab_has_one_level_one_heading_its_title(make_page: Any, live_server
     expect(headings).to_have_count(1)
     assert " ".join(headings.text_content().split()) == TITLE
     expect(page.get_by_role("heading", level=1)).to_be_visible()
+    phone, _ = make_page(f"{live_server.url}/lab", **SIZES["phone"])
+    # Shortened to fit, still the lab's (what a screen reader reads of it too).
+    expect(phone.get_by_role("heading", level=1, name="hwr lab", exact=True)).to_be_visible()
