@@ -3,7 +3,8 @@
 FastAPI's own page loads Swagger UI from a CDN and starts it with an inline script: a blank page
 without internet, and a looser Content-Security-Policy. Here the fastapi-offline package ships
 Swagger UI's files (its static/ folder, served at /docs/assets), templates/api-docs.html is the
-page and static/js/api-docs.js starts it, under the same policy as every other page.
+page and static/js/api-docs.js starts it, under the same policy as every other page; that script
+and static/css/api-docs.css mend what axe-core finds in Swagger UI (tests/browser/test_audit.py).
 
 FastAPI's /redoc is off: ReDoc's bundle fetches its logo from Redocly's CDN (hard-coded) and
 injects its styles inline, and one documentation page of the same OpenAPI document is enough."""
