@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from threadpoolctl import threadpool_limits
 
-from app import __version__, errors, security
+from app import __version__, api_docs, errors, security
 from app.config import Settings
 from app.jobs import make_trainer
 from app.lab.manager import LabRuns
@@ -56,10 +56,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="A handwriting recognizer you can train in the browser.",
         lifespan=lifespan,
+        docs_url=None,  # app/api_docs.py serves /docs without a CDN; no /redoc
+        redoc_url=None,
     )
     app.state.settings = settings
     errors.install(app)
     app.include_router(api_router)
+    api_docs.install(app)
     app.mount("/static", StaticFiles(directory=frontend_dir("static")), name="static")
 
     # The last added runs first: headers on every answer, then the guards (Host, Origin,

@@ -179,6 +179,10 @@ def test_installed_wheel_serves_the_page_away_from_the_repository(
         lab = httpx.get(url + "/lab")
         assert lab.status_code == 200 and "<title>hwr lab" in lab.text
         assert httpx.get(url + "/static/js/lab/main.js").status_code == 200
+        docs = httpx.get(url + "/docs")  # the API's documentation, Swagger UI from a dependency
+        assert docs.status_code == 200 and 'src="static/js/api-docs.js' in docs.text
+        assert httpx.get(url + "/static/js/api-docs.js").status_code == 200
+        assert httpx.get(url + "/docs/assets/swagger-ui-bundle.js").status_code == 200
     finally:
         server.terminate()
         try:
