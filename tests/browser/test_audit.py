@@ -94,7 +94,7 @@ def test_the_lab_each_demo(size: str, make_page: Any, live_server: Server) -> No
     found: list[str] = []
     for tab in LAB_TABS:
         page.click(f"#tab-{tab}")
-        expect(page.locator(f"#{tab}")).to_be_visible()
+        expect(page.locator(f"#panel-{tab}")).to_be_visible()
         found += violations(page, f"{size}, {tab}")
     assert offline.refused == []
     assert not found, report(found)
