@@ -97,7 +97,7 @@ def test_creates_parent_folder_wal_schema_version_and_intact(
     assert store.check_integrity() == ["ok"]
     with sqlite3.connect(path) as other:
         assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert other.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+        assert other.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
     conn = store._db._conn  # type: ignore[attr-defined]
     assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
@@ -622,6 +622,27 @@ def test_training_marks_are_listed_and_kept(store: Store, rec: str) -> None:
     assert store.training_marks() == expected  # not cleared by reading
     store.rename_recognizer("other", "moved")  # the mark moves with the recognizer
     assert store.training_marks() == [("moved", "2026-01-01T00:00:01.000Z"), expected[1]]
+
+
+def test_how_a_shutdown_ended_a_training_is_kept_until_the_next_training_or_model(
+    store: Store, rec: str
+) -> None:
+    ending = {"state": "stopped", "job": 3, "outcome": "the server was shut down"}
+    store.create_recognizer("other", 2, NET)
+    store.mark_training(rec, "t1")
+    store.mark_training(rec, None, ending)
+    store.mark_training("other", "t2")
+    store.mark_training("other", None)  # ended by itself: nothing kept
+    assert store.training_endings() == [(rec, ending)]
+    assert store.training_endings() == [(rec, ending)]  # not cleared by reading
+    assert store.take_interrupted() == []  # it ended: not a crash
+    store.rename_recognizer(rec, "moved")  # it moves with the recognizer
+    assert store.training_endings() == [("moved", ending)]
+    store.mark_training("moved", "t3")  # the next training starts
+    assert store.training_endings() == []
+    store.mark_training("moved", None, ending)
+    store.save_model("moved", {"format": "hwr-model/1"}, ["A"], 1, 0.5, 0)  # a model replaces it
+    assert store.training_endings() == []
 
 
 def test_end_training_clears_only_the_same_mark(store: Store, rec: str) -> None:

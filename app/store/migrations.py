@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from app.store.base import Dialect
 from app.store.records import StoreError
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,13 @@ _TO_4 = Step(
     postgresql=("ALTER TABLE models ADD COLUMN replay TEXT",),
 )
 
-MIGRATIONS: list[Step] = [_TO_1, _TO_2, _TO_3, _TO_4]
+# How the last training ended when a shutdown ended it (JSON): its status after the restart.
+_TO_5 = Step(
+    sqlite=("ALTER TABLE recognizers ADD COLUMN training_ending TEXT",),
+    postgresql=("ALTER TABLE recognizers ADD COLUMN training_ending TEXT",),
+)
+
+MIGRATIONS: list[Step] = [_TO_1, _TO_2, _TO_3, _TO_4, _TO_5]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 

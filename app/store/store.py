@@ -72,7 +72,8 @@ class Store(Recognizers, Samples):
     ) -> Model:
         """Replace the recognizer's model, and its recording (none for an imported model), in
         one transaction (NotFound if it was deleted; with `created_at`, also if it was deleted
-        and another of that name created since)."""
+        and another of that name created since). How a shutdown ended the last training is
+        forgotten: it was about the model replaced."""
         trained_at, document_json, labels_json = now(), dumps(document), dumps(labels)
         replay_json = None if replay is None else dumps(replay)
         with self._write() as tx:
@@ -97,6 +98,7 @@ class Store(Recognizers, Samples):
                     replay_json,
                 ),
             )
+            tx.execute("UPDATE recognizers SET training_ending = NULL WHERE name = ?", (name,))
         return Model(name, document, list(labels), iterations, mse, trained_at, revision)
 
     def get_replay(self, name: str) -> list[dict[str, Any]] | None:
