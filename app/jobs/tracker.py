@@ -98,6 +98,7 @@ class Tracker:
                 self.plan.revision,
                 created_at=self.plan.created_at,
                 replay=rebase(extras["replay"], self.plan.base_iterations),
+                fingerprint=self.plan.fingerprint,
             )
         except NotFound:
             update.update(state="stopped", outcome=DELETED)

@@ -97,15 +97,17 @@ class Recognizers(Tables):
             # Foreign keys point at the name: add the new row, move the children, drop the old.
             added = tx.execute(
                 "INSERT INTO recognizers (name, grid_size, network, created_at, revision,"
-                " training_since, training_ending) SELECT ?, grid_size, network, created_at,"
-                " revision, training_since, training_ending FROM recognizers WHERE name = ?"
-                " ON CONFLICT (name) DO NOTHING",
+                " fingerprint, training_since, training_ending) SELECT ?, grid_size, network,"
+                " created_at, revision, fingerprint, training_since, training_ending"
+                " FROM recognizers WHERE name = ? ON CONFLICT (name) DO NOTHING",
                 (new, name),
             ).rowcount
             if added != 1:
                 raise _taken(new)
             tx.execute("UPDATE samples SET recognizer = ? WHERE recognizer = ?", (new, name))
             tx.execute("UPDATE models SET recognizer = ? WHERE recognizer = ?", (new, name))
+            sql = "UPDATE deleted_samples SET recognizer = ? WHERE recognizer = ?"
+            tx.execute(sql, (new, name))
             tx.execute("DELETE FROM recognizers WHERE name = ?", (name,))
             return self._recognizer(tx, new)
 

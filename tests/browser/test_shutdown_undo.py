@@ -12,7 +12,7 @@ import pytest
 from tests.browser.drawing import seed_samples
 from tests.browser.helpers import OwnServer, shoot, summary, training
 from tests.browser.pw import expect
-from tests.helpers import wait_for
+from tests.helpers import Server, wait_for
 
 pytestmark = pytest.mark.browser
 SHOTS = Path("/tmp/shots-server")
@@ -79,3 +79,33 @@ def test_ctrl_c_mid_training_then_a_restart_reads_stopped_with_the_model_kept(
     seen = page.evaluate("window.seenTexts")
     assert not [t for t in seen if "failed" in t.lower() or "unexpectedly" in t], seen
     shoot(page, SHOTS / "shutdown-after-restart.png")
+
+
+def test_undo_puts_a_deleted_sample_back_in_its_place_and_the_model_stays_current(
+    make_page: Any, live_server: Server, recognizer: str
+) -> None:
+    url = live_server.url
+    seed_samples(url, recognizer, ["L", "X"], per_label=3)
+    r = httpx.post(
+        f"{url}/api/recognizers/{recognizer}/training", json={"max_iterations": 5}, timeout=10
+    )
+    assert r.status_code == 202, r.text
+    wait_for(lambda: training(url, recognizer)["state"] == "finished", 60)
+    page, _ = make_page(f"{url}/?r={recognizer}")
+    expect(page.locator("#train-state")).to_have_text("Trained")
+    thumbs = page.locator('ul[aria-label="Samples of L"] .thumb-item')
+    expect(thumbs).to_have_count(3)
+    ids = [thumbs.nth(i).get_attribute("data-id") for i in range(3)]
+
+    page.get_by_role("button", name="Delete sample 2 of L").click()
+    expect(thumbs).to_have_count(2)
+    expect(page.locator("#train-state")).to_have_text("Out of date")
+    page.locator("#notice .notice-action", has_text="Undo").click()
+
+    expect(thumbs).to_have_count(3)
+    expect(thumbs.nth(1)).to_have_attribute("data-id", str(ids[1]))
+    assert [thumbs.nth(i).get_attribute("data-id") for i in range(3)] == ids
+    expect(page.locator("#train-state")).to_have_text("Trained")
+    expect(page.locator("#train-hint")).not_to_contain_text("Samples changed")
+    assert summary(url, recognizer)["model"]["stale"] is False
+    shoot(page, SHOTS / "undo-in-place.png")
