@@ -35,7 +35,7 @@ class LoadedModel:
     net: Network
     labels: list[str]
     grid_size: int
-    revision: int = 0  # the samples' revision it was trained on
+    fingerprint: int | None = None  # of the samples it was trained on (app.store.fingerprints)
     antialias: bool = False
     temperature: float = 1.0
     background: bool = False  # the last output is the hidden "none of these" class
@@ -45,7 +45,9 @@ class LoadedModel:
     members: int = 1  # an ensemble of this many networks, merged (app.nn.ensemble)
 
     @classmethod
-    def from_document(cls, document: ModelDocument, revision: int = 0) -> "LoadedModel":
+    def from_document(
+        cls, document: ModelDocument, fingerprint: int | None = None
+    ) -> "LoadedModel":
         grid_size, open_set = document.grid_size, document.open_set
         reference = None
         if open_set is not None and open_set.reference is not None:
@@ -54,7 +56,7 @@ class LoadedModel:
             document.build(),
             list(document.labels),
             grid_size,
-            revision,
+            fingerprint,
             antialias=document.grid.antialias,
             temperature=document.calibration.temperature,
             background=document.background,
@@ -112,20 +114,20 @@ class ModelCache:
         self._store = store
         self._lock = threading.Lock()
         self._models: dict[str, LoadedModel] = {}
-        self._known: dict[str, tuple[int, list[str]]] = {}
+        self._known: dict[str, tuple[int, list[str]]] = {}  # (fingerprint, labels) of samples
         self._generation: dict[str, int] = {}
         # Scale-out mode: tells the other API processes (through Redis) what changed here.
         self.broadcast: Callable[[str, str], None] | None = None
 
     def peek(self, name: str) -> tuple[LoadedModel, tuple[int, list[str]]] | None:
-        """The cached model and the recognizer's (revision, labels), without touching the
+        """The cached model and the recognizer's (fingerprint, labels), without touching the
         store (None: not cached, ask get())."""
         with self._lock:
             model, known = self._models.get(name), self._known.get(name)
         return (model, known) if model is not None and known is not None else None
 
     def get(self, name: str) -> tuple[LoadedModel, tuple[int, list[str]]] | None:
-        """The recognizer's trained model and (revision, labels), or None without a model."""
+        """The recognizer's trained model and (fingerprint, labels), or None without a model."""
         cached = self.peek(name)
         if cached is not None:
             return cached
@@ -137,9 +139,9 @@ class ModelCache:
         recognizer = self._store.get_recognizer(name)
         labels = [label for label, _ in self._store.label_counts(name)]
         loaded = LoadedModel.from_document(
-            ModelDocument.model_validate(model.document), model.revision
+            ModelDocument.model_validate(model.document), model.fingerprint
         )
-        known = (recognizer.revision, labels)
+        known = (recognizer.fingerprint, labels)
         with self._lock:
             if self._generation.get(name, 0) == generation:
                 self._models[name] = loaded

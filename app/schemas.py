@@ -283,14 +283,18 @@ class TrainingStatus(BaseModel):
     )
     queued_at: str | None = Field(None, description="when the start was accepted")
     job: int = Field(
-        0, description="counts the trainings of this recognizer since the server started"
+        0,
+        description="counts the trainings since the server started, going on from those whose"
+        " ending a shutdown kept",
     )
     resumed: bool | None = Field(
         None, description="true: continued from the trained weights; false: a new network"
     )
     reason: str | None = Field(None, description="why it resumed or started a new network")
     outcome: str | None = Field(
-        None, description="why it ended: target_mse reached, max_iterations reached, stopped"
+        None,
+        description="why it ended: target_mse reached, max_iterations reached, stopped, the"
+        " server was shut down, ...",
     )
     labels: list[str] = []
     max_iterations: int | None = None

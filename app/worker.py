@@ -7,6 +7,7 @@ BLAS threads of a long training (docs/design.md, design notes).
 import contextlib
 import ctypes
 import os
+import signal
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -109,6 +110,12 @@ def train(spec: JobSpec, conn: Sender, stop: Flag, watch: Flag) -> None:
     with contextlib.suppress(AttributeError, OSError):  # os.nice: not on Windows
         os.nice(NICE)
     name_process(PROCESS_NAME)
+    # Whoever started it (the server, an hwr worker) stops it through `stop` on its own
+    # shutdown, and the model trained so far is saved: a signal sent to the whole process
+    # group (Ctrl+C in a terminal, systemd's stop) must not kill it first. It still ends when
+    # that parent dies, at its next report.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_IGN)
     try:
         with threadpool_limits(limits=1):
             _train(spec, conn, stop, watch)

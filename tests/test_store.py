@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from pathlib import Path
+from unittest.mock import patch
 
 import numpy as np
 import psycopg
@@ -19,6 +20,7 @@ import pytest
 
 from app.clock import now
 from app.store import (
+    MIGRATIONS,
     SCHEMA_VERSION,
     Conflict,
     LimitReached,
@@ -27,6 +29,8 @@ from app.store import (
     StoreError,
     connect,
 )
+from app.store.dialects import dialect_for
+from app.store.fingerprints import fingerprint, sample_hash
 from tests.helpers import wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -97,7 +101,7 @@ def test_creates_parent_folder_wal_schema_version_and_intact(
     assert store.check_integrity() == ["ok"]
     with sqlite3.connect(path) as other:
         assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert other.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+        assert other.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
     conn = store._db._conn  # type: ignore[attr-defined]
     assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
@@ -624,6 +628,27 @@ def test_training_marks_are_listed_and_kept(store: Store, rec: str) -> None:
     assert store.training_marks() == [("moved", "2026-01-01T00:00:01.000Z"), expected[1]]
 
 
+def test_how_a_shutdown_ended_a_training_is_kept_until_the_next_training_or_model(
+    store: Store, rec: str
+) -> None:
+    ending = {"state": "stopped", "job": 3, "outcome": "the server was shut down"}
+    store.create_recognizer("other", 2, NET)
+    store.mark_training(rec, "t1")
+    store.mark_training(rec, None, ending)
+    store.mark_training("other", "t2")
+    store.mark_training("other", None)  # ended by itself: nothing kept
+    assert store.training_endings() == [(rec, ending)]
+    assert store.training_endings() == [(rec, ending)]  # not cleared by reading
+    assert store.take_interrupted() == []  # it ended: not a crash
+    store.rename_recognizer(rec, "moved")  # it moves with the recognizer
+    assert store.training_endings() == [("moved", ending)]
+    store.mark_training("moved", "t3")  # the next training starts
+    assert store.training_endings() == []
+    store.mark_training("moved", None, ending)
+    store.save_model("moved", {"format": "hwr-model/1"}, ["A"], 1, 0.5, 0)  # a model replaces it
+    assert store.training_endings() == []
+
+
 def test_end_training_clears_only_the_same_mark(store: Store, rec: str) -> None:
     assert store.end_training(rec, "t1") is False  # no mark
     store.mark_training(rec, "t1")
@@ -775,3 +800,160 @@ def test_limits_hold_under_concurrent_writers(target: Path | str) -> None:
     finally:
         for s in stores:
             s.close()
+
+
+# --- fingerprints and restoring deleted samples (schema 5) -----------------------------------
+
+
+def fingerprint_of_rows(store: Store, name: str) -> int:
+    """The fingerprint computed afresh from the samples the store lists."""
+    return fingerprint((s.id, s.label) for s in store.list_samples(name))
+
+
+def test_the_fingerprint_follows_every_change_and_comes_back_with_the_samples(
+    store: Store, rec: str
+) -> None:
+    def now_() -> int:
+        found = store.get_recognizer(rec).fingerprint
+        assert found == fingerprint_of_rows(store, rec)  # kept incrementally, always right
+        return found
+
+    assert now_() == 0
+    a = store.add_sample(rec, "A", STROKES, grid(0.1))
+    b = store.add_sample(rec, "B", [[[1.0, 2.0]]], grid(0.2))
+    two = now_()
+    assert two == sample_hash(a.id, "A") ^ sample_hash(b.id, "B")
+    store.delete_sample(rec, a.id)
+    assert now_() == sample_hash(b.id, "B")
+    assert store.restore_sample(rec, a.id, lambda *_: grid(0.3)).grid == grid(0.3)
+    assert now_() == two  # the same samples again
+    store.relabel_sample(rec, a.id, "B")
+    assert now_() != two
+    store.relabel_sample(rec, a.id, "A")
+    assert now_() == two
+    store.rename_label(rec, "B", "C")
+    assert now_() != two
+    store.rename_label(rec, "C", "B")
+    assert now_() == two
+    added, _ = store.add_samples(rec, [("D", [[[4.0, 4.0]]], grid(0.4))])
+    assert added == [0] and now_() != two
+    store.delete_label(rec, "D")
+    assert now_() == two
+    # It moves with a renamed recognizer; another recognizer's samples are not in it.
+    store.create_recognizer("other", 2, NET)
+    store.add_sample("other", "A", STROKES, grid(0.1))
+    assert store.rename_recognizer(rec, "moved").fingerprint == two
+
+
+def test_a_model_records_the_fingerprint_it_was_trained_on(store: Store, rec: str) -> None:
+    a = store.add_sample(rec, "A", STROKES, grid(0.1))
+    model = store.save_model(rec, {"format": "hwr-model/1"}, ["A"], 1, 0.5, 1)  # samples now
+    assert model.fingerprint == sample_hash(a.id, "A")
+    got = store.get_model(rec)
+    assert got is not None and got.fingerprint == model.fingerprint
+    assert not got.stale(store.get_recognizer(rec))
+    store.delete_sample(rec, a.id)
+    assert got.stale(store.get_recognizer(rec))
+    store.save_model(rec, {"format": "hwr-model/1"}, ["A"], 1, 0.5, 1, fingerprint=7)
+    again = store.get_model(rec)
+    assert again is not None and again.fingerprint == 7
+
+
+def test_a_deleted_sample_is_restored_with_its_id_strokes_and_date(store: Store, rec: str) -> None:
+    first = store.add_sample(rec, "A", STROKES, grid(0.1))
+    middle = store.add_sample(rec, "A", [[[1.0, 2.0]]], grid(0.1))
+    last = store.add_sample(rec, "B", STROKES, grid(0.1))
+    before = store.get_sample(rec, middle.id)
+    store.delete_sample(rec, middle.id)
+    with pytest.raises(NotFound):
+        store.get_sample(rec, middle.id)
+    back = store.restore_sample(rec, middle.id, lambda *_: grid(0.1))
+    assert back == before
+    assert [s.id for s in store.list_samples(rec)] == [first.id, middle.id, last.id]
+    assert store.restore_sample(rec, middle.id, lambda *_: grid(0.9)) == before  # there already
+    newer = store.add_sample(rec, "A", STROKES, grid(0.1))
+    assert newer.id > last.id  # an id is never handed out twice, restored or not
+    with pytest.raises(NotFound):
+        store.restore_sample(rec, 10**6, lambda *_: grid(0.1))
+    store.create_recognizer("other", 2, NET)
+    with pytest.raises(NotFound):  # not the other recognizer's to restore
+        store.restore_sample("other", first.id, lambda *_: grid(0.1))
+
+
+def test_deleted_samples_are_kept_a_while_and_go_with_their_recognizer(
+    store: Store, rec: str, target: Path | str
+) -> None:
+    ids = [store.add_sample(rec, "A", [[[float(i), 0.0]]], grid(0.1)).id for i in range(5)]
+    with patch("app.store.samples.KEEP_DELETED", 3):
+        for sample_id in ids:
+            store.delete_sample(rec, sample_id)
+    assert raw(target, "SELECT id FROM deleted_samples ORDER BY id") == [(i,) for i in ids[2:]]
+    with pytest.raises(NotFound):  # past the last KEEP_DELETED
+        store.restore_sample(rec, ids[0], lambda *_: grid(0.1))
+    store.rename_recognizer(rec, "moved")
+    assert store.restore_sample("moved", ids[2], lambda *_: grid(0.1)).id == ids[2]
+    store.delete_recognizer("moved")
+    assert raw(target, "SELECT id FROM deleted_samples") == []
+
+
+def test_restoring_into_a_full_recognizer_is_refused(target: Path | str) -> None:
+    small = Store(target, max_samples=1)
+    try:
+        small.create_recognizer("r", 2, NET)
+        a = small.add_sample("r", "A", STROKES, grid(0.1))
+        small.delete_sample("r", a.id)
+        small.add_sample("r", "B", STROKES, grid(0.1))
+        with pytest.raises(LimitReached):
+            small.restore_sample("r", a.id, lambda *_: grid(0.1))
+        assert [s.label for s in small.list_samples("r")] == ["B"]
+    finally:
+        small.close()
+
+
+def test_a_schema_4_database_gets_its_fingerprints_and_keeps_stale_models_stale(
+    target: Path | str,
+) -> None:
+    """An existing database (before fingerprints): its samples and models as schema 4 left
+    them; opened, every recognizer has its fingerprint, a current model stays current and a
+    stale one stays stale."""
+    if isinstance(target, Path):
+        target.parent.mkdir(parents=True, exist_ok=True)
+    old = dialect_for(target)  # migrated to 4 by the steps of then
+    with old.migration_transaction() as tx:
+        for step in MIGRATIONS[:4]:
+            for sql in step.statements(old.name):
+                tx.execute(sql)
+        old.set_schema_version(tx, 4)
+        for name, revision in (("current", 2), ("stale", 3)):
+            tx.execute(
+                "INSERT INTO recognizers (name, grid_size, network, created_at, revision)"
+                " VALUES (?, 2, '{}', 't', ?)",
+                (name, revision),
+            )
+            for label in ("A", "B"):
+                tx.execute(
+                    "INSERT INTO samples (recognizer, label, strokes, grid, created_at)"
+                    " VALUES (?, ?, '[]', '[]', 't')",
+                    (name, label),
+                )
+            tx.execute(
+                "INSERT INTO models (recognizer, document, labels, iterations, mse, trained_at,"
+                " revision) VALUES (?, '{}', '[\"A\",\"B\"]', 1, 0.5, 't', 2)",
+                (name,),
+            )
+    old.close()
+
+    store = Store(target)
+    try:
+        for name, was_stale in (("current", False), ("stale", True)):
+            recognizer = store.get_recognizer(name)
+            assert recognizer.fingerprint == fingerprint_of_rows(store, name) != 0
+            model = store.get_model(name)
+            assert model is not None and model.stale(recognizer) is was_stale
+        # And from here on as in any new database.
+        sample = store.list_samples("stale")[0]
+        store.delete_sample("stale", sample.id)
+        store.restore_sample("stale", sample.id, lambda *_: [])
+        assert store.get_recognizer("stale").fingerprint == fingerprint_of_rows(store, "stale")
+    finally:
+        store.close()

@@ -4,7 +4,7 @@ Keys hold the shared state; one pub/sub channel carries every change, so that ea
 process can wake its own event-stream listeners and drop its cached models:
 
     hwr:status:<name>    the latest training status (JSON)
-    hwr:stop:<name>      a stop asked for job <value>
+    hwr:stop:<name>      a stop asked for job <value> ("<job> shutdown": by a worker's shutdown)
     hwr:watch:<name>     someone wants live weight snapshots (expires)
     hwr:snapshot:<name>  the latest weight snapshot (pack_snapshot: a JSON line, raw float16)
     hwr:events           channel: {"type": "status" | "forget" | "samples" | "queue", "name"}
@@ -24,6 +24,7 @@ JOB_IDS = "hwr:job-ids"
 HEARTBEAT_S = 2  # a worker's RQ heartbeat of its running training, this often (whole s)
 ALIVE_TTL_S = 10  # no heartbeat for this long: the worker is lost
 STATUS_TTL_S = 7 * 24 * 3600  # an ended training's status outlives a restart for a week
+SHUTDOWN = "shutdown"  # after the job in a stop key: a worker's shutdown asked for the stop
 
 
 def key(kind: str, name: str) -> str:

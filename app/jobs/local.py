@@ -20,8 +20,16 @@ from app.config import Settings
 from app.errors import TrainingConflict
 from app.events import Listeners
 from app.jobs.plan import apply_network, check_labels, plan
-from app.jobs.status import ACTIVE, interrupted, restored
-from app.jobs.tracker import Tracker, failed, queued
+from app.jobs.status import (
+    ACTIVE,
+    SHUT_DOWN,
+    SHUT_DOWN_QUEUED,
+    UNSAVED,
+    ending,
+    interrupted,
+    restored,
+)
+from app.jobs.tracker import STOPPED, Tracker, failed, queued
 from app.recognition import ModelCache
 from app.schemas import TrainingRequest, TrainingStatus
 from app.snapshot import WATCH_TIMEOUT_S
@@ -43,6 +51,11 @@ class Job:
     snapshot: tuple[Any, ...] | None = None  # the latest ("snapshot", iteration, W, b)
     snapshot_ready: threading.Event = field(default_factory=threading.Event)
     done: threading.Event = field(default_factory=threading.Event)
+    why: str | None = None  # why it was asked to stop: its outcome (STOPPED, SHUT_DOWN)
+
+    def ask_stop(self, why: str) -> None:
+        self.why = self.why or why
+        self.stop.set()
 
 
 @dataclass(frozen=True)
@@ -68,27 +81,42 @@ class TrainingService:
         self._status: dict[str, TrainingStatus] = {}
         self.listeners = Listeners()  # by recognizer name
         self._job_ids = 0
+        self._closing = False  # shutdown() began: nothing starts any more
 
     # --- lifecycle ---------------------------------------------------------------------------
 
     def recover(self) -> None:
-        """After a crash: trainings that were queued or running read "failed", interrupted."""
+        """At startup: trainings that the last shutdown ended read as it left them (job numbers
+        go on from theirs); after a crash, those that were queued or running read "failed",
+        interrupted."""
+        for name, end in self._store.training_endings():
+            status = restored(self._store, name, end)
+            with self._lock:
+                self._status[name] = status
+                self._job_ids = max(self._job_ids, status.job)
         for name, since in self._store.take_interrupted():
             status = interrupted(self.status(name), since)
             with self._lock:
                 self._status[name] = status
 
-    def shutdown(self, timeout: float = 5.0) -> None:
-        """Stop every job, let each save what it has, and end the processes. Queued trainings
-        stay marked in the store: after the restart they read "interrupted"."""
+    def shutdown(self, timeout: float = 10.0) -> None:
+        """Stop every training the way Stop does, each saving what it trained, and end the
+        processes; queued ones are stopped before they start. The store keeps how each ended,
+        for the status after the restart (docs/reliability.md, "A shutdown")."""
         with self._lock:
+            self._closing = True
+            waiting = list(self._queue)
             self._queue.clear()
             jobs = [job for job in self._jobs.values() if job is not None]
+        for name in waiting:
+            update = {"state": "stopped", "outcome": SHUT_DOWN_QUEUED, "finished_at": now()}
+            self._end(name, self.status(name).model_copy(update=update))
         for job in jobs:
-            job.stop.set()
+            job.ask_stop(SHUT_DOWN)
         for job in jobs:
             if not job.done.wait(timeout):
-                job.process.terminate()
+                job.process.kill()  # it ignores SIGTERM (app.worker.train)
+                job.done.wait(timeout)
 
     # --- queries -----------------------------------------------------------------------------
 
@@ -147,7 +175,7 @@ class TrainingService:
         """Launch queued trainings, oldest first, while slots are free."""
         while True:
             with self._lock:
-                if len(self._jobs) >= self.limit or not self._queue:
+                if len(self._jobs) >= self.limit or not self._queue or self._closing:
                     self._number_queue()
                     return
                 name = next(iter(self._queue))
@@ -201,7 +229,7 @@ class TrainingService:
             waiting = self._queue.pop(name, None)
             job = self._jobs.get(name)
             if job is not None:
-                job.stop.set()
+                job.ask_stop(STOPPED)
                 current = self._status[name]
                 if current.state == "running":
                     self._status[name] = current.model_copy(update={"state": "stopping"})
@@ -213,9 +241,10 @@ class TrainingService:
         return self.status(name)
 
     def _end(self, name: str, final: TrainingStatus) -> None:
-        """A training is over: note it in the store and show its final status."""
+        """A training is over: note it in the store (during a shutdown, with how it ended) and
+        show its final status."""
         try:
-            self._store.mark_training(name, None)
+            self._store.mark_training(name, None, ending(final) if self._closing else None)
         except Exception:  # the status says what happened; a restart would say "interrupted"
             log.exception("could not note the end of %s's training", name)
         with self._lock:
@@ -262,7 +291,7 @@ class TrainingService:
             self._number_queue()
             job = self._jobs.get(name)
         if job is not None:
-            job.stop.set()
+            job.ask_stop(STOPPED)
             job.done.wait(5.0)
         with self._lock:
             self._status.pop(name, None)
@@ -295,13 +324,15 @@ class TrainingService:
         job.conn.close()
         job.process.join(timeout=10)
         if result is None:
+            if error is None and job.why == SHUT_DOWN:
+                error = UNSAVED
             error = (
                 error or f"training process ended unexpectedly (exit code {job.process.exitcode})"
             )
             log.error("training of %s failed: %s", job.name, error)
             update = failed(error)
         else:
-            update = job.tracker.finish(self._store, job.name, result, job.stop.is_set())
+            update = job.tracker.finish(self._store, job.name, result, job.why)
             self._models.forget(job.name)
         with self._lock:
             del self._jobs[job.name]

@@ -12,6 +12,7 @@ from app.learn import Drawing, sample_grid
 from app.nn.network import Network
 from app.schemas import NetworkSettings, TrainingRequest
 from app.store import Model, Store
+from app.store.fingerprints import fingerprint
 from app.worker import JobSpec
 
 # Settings that change the network's shape or units: a change means a new network.
@@ -33,6 +34,7 @@ class Plan:
 
     spec: JobSpec
     revision: int  # the recognizer revision of the samples it trains on
+    fingerprint: int  # theirs (app.store.fingerprints): the model is current while it matches
     base_iterations: int  # the resumed model's iterations (0 for a new network)
     reason: str  # why it resumed or started a new network
     created_at: str  # the recognizer's: its model is saved to this one, not a namesake
@@ -77,7 +79,8 @@ def plan(store: Store, name: str, request: TrainingRequest, defaults: Settings) 
         folds=folds,
     )
     base = model.iterations if (model is not None and start is not None) else 0
-    return Plan(spec, revision, base, reason, recognizer.created_at)
+    trained_on = fingerprint((sid, label) for sid, label, _ in samples)
+    return Plan(spec, revision, trained_on, base, reason, recognizer.created_at)
 
 
 def target_mse(

@@ -19,7 +19,8 @@ from app.clock import now
 from app.config import Settings
 from app.jobs import bus
 from app.jobs.plan import plan
-from app.jobs.tracker import DELETED, Tracker, failed
+from app.jobs.status import WORKER_SHUT_DOWN
+from app.jobs.tracker import DELETED, STOPPED, Tracker, failed
 from app.schemas import TrainingRequest, TrainingStatus
 from app.store import Store, open_store
 
@@ -115,7 +116,9 @@ class Reporter:
             shot = bus.pack_snapshot(header, message[2], message[3])
             self.redis.set(bus.key("snapshot", self.name), shot, ex=60)
         elif kind == "done":
-            stopped = self.stop is not None and self.stop.asked()
+            stopped = None
+            if self.stop is not None and self.stop.asked():
+                stopped = WORKER_SHUT_DOWN if self.stop.said == bus.SHUTDOWN else STOPPED
             self.final = self.tracker.finish(self.store, self.name, message, stopped)
         else:
             log.error("training of %s failed: %s", self.name, message[1])
@@ -127,11 +130,13 @@ class Reporter:
 
 class Flag:
     """A multiprocessing.Event look-alike read from a Redis key, asked at most every
-    FLAG_EVERY_S (a pass is milliseconds; a round trip to Redis each pass would be waste)."""
+    FLAG_EVERY_S (a pass is milliseconds; a round trip to Redis each pass would be waste).
+    With `value`, set when the key's first word is that value; `said` is what follows it."""
 
     def __init__(self, redis: Redis, name: str, value: str | None = None) -> None:
         self.redis, self.name, self.value = redis, name, value
         self._asked_at, self._set = 0.0, False
+        self.said = ""
 
     def is_set(self) -> bool:
         if time.monotonic() - self._asked_at >= FLAG_EVERY_S:
@@ -142,7 +147,10 @@ class Flag:
         """Ask Redis now."""
         self._asked_at = time.monotonic()
         raw = bus.get_bytes(self.redis, self.name)
-        return raw is not None and (self.value is None or raw.decode() == self.value)
+        if raw is None:
+            return False
+        first, _, self.said = raw.decode().partition(" ")
+        return self.value is None or first == self.value
 
 
 class OrphanWatch(threading.Thread):

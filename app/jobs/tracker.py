@@ -17,6 +17,7 @@ from app.training_data import validation_size
 
 log = logging.getLogger("hwr.training")
 DELETED = "the recognizer was deleted"
+STOPPED = "stopped"  # the outcome of Stop
 
 
 class Tracker:
@@ -69,10 +70,11 @@ class Tracker:
         }
 
     def finish(
-        self, store: Store, name: str, done: tuple[Any, ...], stopped: bool
+        self, store: Store, name: str, done: tuple[Any, ...], stopped: str | None
     ) -> dict[str, Any]:
         """Save the model of a ("done", reason, net, extras, points) message in one
-        transaction; the final status fields."""
+        transaction; the final status fields. `stopped`: why it was asked to stop (its
+        outcome: STOPPED, SHUT_DOWN), None when it ended by itself."""
         _, reason, net, extras, points = done
         update = self.advance(points)
         spec = self.plan.spec
@@ -81,7 +83,7 @@ class Tracker:
         validation = extras["validation"]
         update.update(
             finished_at=now(),
-            outcome=reason,
+            outcome=stopped or reason,
             state="stopped" if stopped else "finished",
             validation=validation and Validation(**validation),
             validation_note=extras["validation_note"],
@@ -96,6 +98,7 @@ class Tracker:
                 self.plan.revision,
                 created_at=self.plan.created_at,
                 replay=rebase(extras["replay"], self.plan.base_iterations),
+                fingerprint=self.plan.fingerprint,
             )
         except NotFound:
             update.update(state="stopped", outcome=DELETED)

@@ -41,7 +41,8 @@ class TrainingWorker(Worker):
         if job is not None and len(job.args) >= 2:
             name, job_id = job.args[0], job.args[1]
             try:
-                self.connection.set(bus.key("stop", name), job_id, ex=24 * 3600)
+                stop = f"{job_id} {bus.SHUTDOWN}"  # stopped, and the status says why
+                self.connection.set(bus.key("stop", name), stop, ex=24 * 3600)
             except RedisError:
                 logging.getLogger("hwr.worker").warning("could not stop %s on shutdown", name)
         super().request_stop(signum, frame)  # type: ignore[no-untyped-call]

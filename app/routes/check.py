@@ -31,7 +31,7 @@ Lookup = tuple[LoadedModel, tuple[int, list[str]]] | None
 
 
 async def _lookup(r: NameParam, store: StoreDep, models: ModelsDep) -> Lookup:
-    """The trained model of the recognizer named in the path and the recognizer's (revision,
+    """The trained model of the recognizer named in the path and the recognizer's (fingerprint,
     labels), or None (NotFound becomes 404). A cached model needs no trip at all: deleting a
     recognizer drops its model from the cache, changing its samples its labels."""
     cached = models.peek(r)
@@ -58,7 +58,7 @@ async def check(
     strokes = within_limits(body.strokes, settings)
     if found is None:
         raise NoModel(f"'{r}' has no trained model yet: train it first")
-    model, (revision, labels) = found
+    model, (fingerprint, labels) = found
     if body.member >= model.members:
         raise unprocessable("member", f"the model is an ensemble of {model.members}")
     grid = rasterise(strokes, model.grid_size, antialias=model.antialias)
@@ -69,7 +69,7 @@ async def check(
         grid=grid.tolist(),
         unknown=answer.unknown,
         unknown_reason=answer.reason,
-        stale=revision != model.revision,
+        stale=fingerprint != model.fingerprint,
         missing_labels=[label for label in labels if label not in model.labels],
         activations=model.path(grid, body.member) if body.activations else None,
     )

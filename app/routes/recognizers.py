@@ -26,7 +26,7 @@ def summarise(store: Store, trainer: Trainer, recognizer: Recognizer) -> Recogni
     info = ModelInfo(
         trained=model is not None,
         labels=model.labels if model else [],
-        stale=model is not None and model.revision != recognizer.revision,
+        stale=model is not None and model.stale(recognizer),
         iterations=model.iterations if model else 0,
         mse=model.mse if model else None,
         trained_at=model.trained_at if model else None,

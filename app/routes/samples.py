@@ -77,6 +77,25 @@ def move_sample(
 def delete_sample(
     id: SampleId, recognizer: RecognizerDep, store: StoreDep, models: ModelsDep
 ) -> Response:
+    """Delete one sample; POST .../restore puts it back (Undo)."""
     store.delete_sample(recognizer.name, id)
     models.samples_changed(recognizer.name)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/{id}/restore",
+    response_model=SampleOut,
+    responses=responses(
+        e404="unknown recognizer, or no deleted sample of that id to restore",
+        e409="the recognizer has HWR_MAX_SAMPLES samples",
+    ),
+)
+def restore_sample(
+    id: SampleId, recognizer: RecognizerDep, store: StoreDep, models: ModelsDep
+) -> SampleOut:
+    """Undo a delete: the sample comes back with its id (so in its place) and its label, and a
+    model trained with it is current again. Answered as it is when it is there already."""
+    sample = store.restore_sample(recognizer.name, id, sample_grid)
+    models.samples_changed(recognizer.name)
+    return sample_out(sample)

@@ -1,22 +1,26 @@
 """Schema versions: MIGRATIONS[v] takes a database from version v to v + 1, on either backend.
 
 SQLite keeps the version in PRAGMA user_version (so databases of earlier hwr versions open),
-PostgreSQL in the one-row table hwr_schema. Each step is a list of statements per dialect; add
-the next step at the end and raise SCHEMA_VERSION.
+PostgreSQL in the one-row table hwr_schema. Each step is a list of statements per dialect, and
+what SQL cannot compute, in Python after them; add the next step at the end and raise
+SCHEMA_VERSION.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from app.store.base import Dialect
+from app.store.base import Dialect, Tx
+from app.store.fingerprints import fingerprint
 from app.store.records import StoreError
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 @dataclass(frozen=True)
 class Step:
     sqlite: tuple[str, ...]
     postgresql: tuple[str, ...]
+    then: Callable[[Tx], None] | None = None  # after the statements, in the same transaction
 
     def statements(self, dialect: str) -> tuple[str, ...]:
         return self.sqlite if dialect == "sqlite" else self.postgresql
@@ -78,7 +82,52 @@ _TO_4 = Step(
     postgresql=("ALTER TABLE models ADD COLUMN replay TEXT",),
 )
 
-MIGRATIONS: list[Step] = [_TO_1, _TO_2, _TO_3, _TO_4]
+
+def _fingerprint_all(tx: Tx) -> None:
+    """Each recognizer's fingerprint from its samples; a model that was current (same
+    revision) gets it too, a stale one stays NULL (its samples are not known): still stale."""
+    pairs: dict[str, list[tuple[int, str]]] = {}
+    for sample_id, name, label in tx.execute(
+        "SELECT id, recognizer, label FROM samples"
+    ).fetchall():
+        pairs.setdefault(name, []).append((sample_id, label))
+    for name, found in pairs.items():
+        sql = "UPDATE recognizers SET fingerprint = ? WHERE name = ?"
+        tx.execute(sql, (fingerprint(found), name))
+    tx.execute(
+        "UPDATE models SET fingerprint = (SELECT r.fingerprint FROM recognizers r"
+        " WHERE r.name = models.recognizer AND r.revision = models.revision)"
+    )
+
+
+# How the last training ended when a shutdown ended it (JSON): its status after the restart.
+# The fingerprint of the samples (app.store.fingerprints), the recognizer's and the one each
+# model was trained on: `stale` compares them. Deleted samples, kept a while to be restored.
+_TO_5 = Step(
+    sqlite=(
+        "ALTER TABLE recognizers ADD COLUMN training_ending TEXT",
+        "ALTER TABLE recognizers ADD COLUMN fingerprint INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE models ADD COLUMN fingerprint INTEGER",
+        "CREATE TABLE deleted_samples (id INTEGER PRIMARY KEY,"
+        " recognizer TEXT NOT NULL REFERENCES recognizers(name) ON DELETE CASCADE,"
+        " label TEXT NOT NULL, strokes TEXT NOT NULL, grid TEXT NOT NULL,"
+        " created_at TEXT NOT NULL, deleted_at TEXT NOT NULL)",
+        "CREATE INDEX deleted_samples_by_recognizer ON deleted_samples (recognizer, id)",
+    ),
+    postgresql=(
+        "ALTER TABLE recognizers ADD COLUMN training_ending TEXT",
+        "ALTER TABLE recognizers ADD COLUMN fingerprint BIGINT NOT NULL DEFAULT 0",
+        "ALTER TABLE models ADD COLUMN fingerprint BIGINT",
+        "CREATE TABLE deleted_samples (id BIGINT PRIMARY KEY,"
+        " recognizer TEXT NOT NULL REFERENCES recognizers(name) ON DELETE CASCADE,"
+        " label TEXT NOT NULL, strokes TEXT NOT NULL, grid TEXT NOT NULL,"
+        " created_at TEXT NOT NULL, deleted_at TEXT NOT NULL)",
+        "CREATE INDEX deleted_samples_by_recognizer ON deleted_samples (recognizer, id)",
+    ),
+    then=_fingerprint_all,
+)
+
+MIGRATIONS: list[Step] = [_TO_1, _TO_2, _TO_3, _TO_4, _TO_5]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 
@@ -96,6 +145,8 @@ def migrate(db: Dialect) -> None:
             for step in MIGRATIONS[version:]:
                 for sql in step.statements(db.name):
                     tx.execute(sql)
+                if step.then is not None:
+                    step.then(tx)
         except db.driver_error as exc:
             raise StoreError(
                 f"cannot migrate the database {db.where} from schema version {version} to"

@@ -97,14 +97,17 @@ class Recognizers(Tables):
             # Foreign keys point at the name: add the new row, move the children, drop the old.
             added = tx.execute(
                 "INSERT INTO recognizers (name, grid_size, network, created_at, revision,"
-                " training_since) SELECT ?, grid_size, network, created_at, revision,"
-                " training_since FROM recognizers WHERE name = ? ON CONFLICT (name) DO NOTHING",
+                " fingerprint, training_since, training_ending) SELECT ?, grid_size, network,"
+                " created_at, revision, fingerprint, training_since, training_ending"
+                " FROM recognizers WHERE name = ? ON CONFLICT (name) DO NOTHING",
                 (new, name),
             ).rowcount
             if added != 1:
                 raise _taken(new)
             tx.execute("UPDATE samples SET recognizer = ? WHERE recognizer = ?", (new, name))
             tx.execute("UPDATE models SET recognizer = ? WHERE recognizer = ?", (new, name))
+            sql = "UPDATE deleted_samples SET recognizer = ? WHERE recognizer = ?"
+            tx.execute(sql, (new, name))
             tx.execute("DELETE FROM recognizers WHERE name = ?", (name,))
             return self._recognizer(tx, new)
 
@@ -121,10 +124,25 @@ class Recognizers(Tables):
 
     # --- training marks ------------------------------------------------------------------
 
-    def mark_training(self, name: str, since: str | None) -> None:
-        """Note that a training of `name` started at `since` (None: it ended)."""
+    def mark_training(
+        self, name: str, since: str | None, ending: dict[str, Any] | None = None
+    ) -> None:
+        """Note that a training of `name` started at `since` (None: it ended; `ending`: how,
+        kept until the next training starts when a shutdown ended it)."""
         with self._write() as tx:
-            tx.execute("UPDATE recognizers SET training_since = ? WHERE name = ?", (since, name))
+            tx.execute(
+                "UPDATE recognizers SET training_since = ?, training_ending = ? WHERE name = ?",
+                (since, None if ending is None else dumps(ending), name),
+            )
+
+    def training_endings(self) -> list[tuple[str, dict[str, Any]]]:
+        """(name, ending) of the recognizers whose last training a shutdown ended, by name."""
+        with self._read() as tx:
+            rows = tx.execute(
+                "SELECT name, training_ending FROM recognizers"
+                " WHERE training_ending IS NOT NULL ORDER BY name"
+            ).fetchall()
+        return [(name, json.loads(ending)) for name, ending in rows]
 
     def claim_training(self, name: str, since: str) -> bool:
         """Mark `name` as training since `since` only if no training is marked: True when this

@@ -27,7 +27,8 @@ class Recognizer:
     grid_size: int
     network: dict[str, Any]
     created_at: str
-    revision: int  # increases on every sample add/delete/import: a model of an older one is stale
+    revision: int  # increases on every change of its samples (the row's lock, a change count)
+    fingerprint: int = 0  # which samples it has (app.store.fingerprints): `stale` compares it
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,11 @@ class Model:
     mse: float | None
     trained_at: str
     revision: int  # the recognizer revision of the samples it was trained on
+    fingerprint: int | None = None  # theirs (None: not known, a stale model from before)
+
+    def stale(self, recognizer: Recognizer) -> bool:
+        """Do the recognizer's samples differ from those this model was trained on?"""
+        return self.fingerprint != recognizer.fingerprint
 
 
 def dumps(value: Any) -> str:

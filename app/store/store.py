@@ -69,23 +69,29 @@ class Store(Recognizers, Samples):
         revision: int,
         created_at: str | None = None,
         replay: list[dict[str, Any]] | None = None,
+        fingerprint: int | None = None,
     ) -> Model:
         """Replace the recognizer's model, and its recording (none for an imported model), in
         one transaction (NotFound if it was deleted; with `created_at`, also if it was deleted
-        and another of that name created since)."""
+        and another of that name created since). `fingerprint`: of the samples it was
+        trained on (None: the recognizer's samples as they are now). How a shutdown ended the
+        last training is forgotten: it was about the model replaced."""
         trained_at, document_json, labels_json = now(), dumps(document), dumps(labels)
         replay_json = None if replay is None else dumps(replay)
         with self._write() as tx:
             found = self._recognizer(tx, name, self._db.for_key_share)  # kept until we commit
             if created_at is not None and found.created_at != created_at:
                 raise NotFound(f"recognizer '{name}' was deleted (another of that name exists)")
+            if fingerprint is None:
+                fingerprint = found.fingerprint
             tx.execute(
                 "INSERT INTO models (recognizer, document, labels, iterations, mse, trained_at,"
-                " revision, replay) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (recognizer) DO UPDATE"
-                " SET document = excluded.document, labels = excluded.labels,"
-                " iterations = excluded.iterations, mse = excluded.mse,"
-                " trained_at = excluded.trained_at, revision = excluded.revision,"
-                " replay = excluded.replay",
+                " revision, replay, fingerprint) VALUES (?,?,?,?,?,?,?,?,?)"
+                " ON CONFLICT (recognizer) DO UPDATE SET document = excluded.document,"
+                " labels = excluded.labels, iterations = excluded.iterations,"
+                " mse = excluded.mse, trained_at = excluded.trained_at,"
+                " revision = excluded.revision, replay = excluded.replay,"
+                " fingerprint = excluded.fingerprint",
                 (
                     name,
                     document_json,
@@ -95,9 +101,13 @@ class Store(Recognizers, Samples):
                     trained_at,
                     revision,
                     replay_json,
+                    fingerprint,
                 ),
             )
-        return Model(name, document, list(labels), iterations, mse, trained_at, revision)
+            tx.execute("UPDATE recognizers SET training_ending = NULL WHERE name = ?", (name,))
+        return Model(
+            name, document, list(labels), iterations, mse, trained_at, revision, fingerprint
+        )
 
     def get_replay(self, name: str) -> list[dict[str, Any]] | None:
         """The frames recorded with the recognizer's model; None without a model or a
@@ -113,10 +123,11 @@ class Store(Recognizers, Samples):
         """The recognizer's model, or None when it has none (or does not exist)."""
         with self._read() as tx:
             row = tx.execute(
-                "SELECT document, labels, iterations, mse, trained_at, revision FROM models"
-                " WHERE recognizer = ?",
+                "SELECT document, labels, iterations, mse, trained_at, revision, fingerprint"
+                " FROM models WHERE recognizer = ?",
                 (name,),
             ).fetchone()
         if row is None:
             return None
-        return Model(name, json.loads(row[0]), json.loads(row[1]), row[2], row[3], row[4], row[5])
+        document, labels = json.loads(row[0]), json.loads(row[1])
+        return Model(name, document, labels, row[2], row[3], row[4], row[5], row[6])

@@ -8,12 +8,12 @@ from typing import Any
 from app.store.base import Dialect, Tx
 from app.store.records import NotFound, Recognizer
 
-COLUMNS = "name, grid_size, network, created_at, revision"
+COLUMNS = "name, grid_size, network, created_at, revision, fingerprint"
 RECOGNIZER = f"SELECT {COLUMNS} FROM recognizers"
 
 
 def recognizer_of(row: tuple[Any, ...]) -> Recognizer:
-    return Recognizer(row[0], row[1], json.loads(row[2]), row[3], row[4])
+    return Recognizer(row[0], row[1], json.loads(row[2]), row[3], row[4], row[5])
 
 
 class Tables:

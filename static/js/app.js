@@ -233,7 +233,7 @@ const manage = {
     return refreshSummary();
   },
   added: (sample) => {
-    app.samples.push(sample);
+    app.samples = [...app.samples, sample].sort((a, b) => a.id - b.id); // a restored one: its place
     app.freshSample = sample.id;
     refreshSummary().catch(fail);
   },

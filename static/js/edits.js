@@ -145,7 +145,8 @@ export function organizer(ctx) {
   return { renameLabel, deleteLabel, moveSample };
 }
 
-/** Delete one sample, offering Undo for 6 s: its strokes are fetched first and re-posted. */
+/** Delete one sample, offering Undo for 6 s: the server keeps it a while and restores it
+ * with its id, so it comes back in its place and a model trained with it is current again. */
 export async function deleteWithUndo(ctx, sample, button) {
   const { api, path, fail } = ctx;
   button.disabled = true;
@@ -153,7 +154,6 @@ export async function deleteWithUndo(ctx, sample, button) {
   const i = same.findIndex((s) => s.id === sample.id);
   const next = same[i + 1] || same[i - 1]; // where keyboard focus goes afterwards
   try {
-    const detail = await api.get(path(`/samples/${sample.id}`));
     await api.del(path(`/samples/${sample.id}`));
     await ctx.removed(sample.id);
     notify(`Deleted a sample of “${sample.label}”.`, "info", {
@@ -161,7 +161,7 @@ export async function deleteWithUndo(ctx, sample, button) {
       ms: 6000,
       run: async () => {
         try {
-          const back = await api.post(path("/samples"), { label: detail.label, strokes: detail.strokes });
+          const back = await api.post(path(`/samples/${sample.id}/restore`));
           ctx.added(back);
           notify(`Restored the sample of “${back.label}”.`);
         } catch (error) {

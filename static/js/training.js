@@ -121,6 +121,7 @@ export function renderTraining(summary, status, busy) {
   else if (ran && REASONS[status.state]) {
     reason = `${REASONS[status.state]} after ${formatCount(status.iterations)} iterations`;
     if (status.state === "finished") reason += ending(status);
+    else if (status.outcome && status.outcome !== "stopped") reason += `: ${status.outcome}`; // not Stop: why
     reason += ".";
   } else if (ran && status.reason) {
     reason = `${status.reason.charAt(0).toUpperCase()}${status.reason.slice(1)}.`;

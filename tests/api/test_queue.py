@@ -1,5 +1,6 @@
 """Bounded training work (issue 13, part 1): at most HWR_MAX_TRAININGS processes, the rest
-queued in order, stoppable while queued, and "interrupted" after a restart."""
+queued in order, stoppable while queued, and stopped by a shutdown (it says so after the
+restart)."""
 
 import threading
 from collections.abc import Iterator
@@ -9,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.config import Settings
+from app.jobs.status import SHUT_DOWN, SHUT_DOWN_QUEUED
 from app.main import create_app
 from tests.api.conftest import add_drawings
 from tests.helpers import local_client, training_processes, wait_for
@@ -87,20 +89,24 @@ def test_never_more_processes_than_the_limit(tmp_path: Path) -> None:
         assert peak[0] == 2  # the bar: both slots were used, never a third process
 
 
-def test_a_queued_training_reads_interrupted_after_a_restart(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path / "data", max_trainings=1)
+def test_a_shutdown_stops_the_queue_and_says_so_after_the_restart(settings: Settings) -> None:
+    settings = settings.model_copy(update={"max_trainings": 1})
     with local_client(create_app(settings)) as client:
         for name in ("a", "b"):
             client.post("/api/recognizers", json={"name": name})
             add_drawings(client, ["L", "O"], 3, recognizer=name)
         client.post("/api/recognizers/a/training", json=ENDLESS)
         assert client.post("/api/recognizers/b/training", json=SHORT).json()["state"] == "queued"
-    # The server went down with b still waiting (a was stopped and saved on the way out).
+        wait_for(lambda: training(client, "a")["iterations"] >= 2, 60)
+    # The server shut down with b still waiting: a was stopped and saved on the way out, and b
+    # stopped before it started. The restart says so (not "interrupted": nothing crashed).
     with local_client(create_app(settings)) as client:
         status = training(client, "b")
-        assert status["state"] == "failed"
-        assert "interrupted" in str(status["error"]) and "queued" in str(status["error"])
-        assert training(client, "a")["state"] in ("idle", "stopped")
+        assert status["state"] == "stopped" and status["started_at"] is None
+        assert status["outcome"] == SHUT_DOWN_QUEUED and status["error"] is None
+        first = training(client, "a")
+        assert first["state"] == "stopped" and first["outcome"] == SHUT_DOWN
+        assert first["iterations"] == client.get("/api/recognizers/a/model").json()["iterations"]
 
 
 def test_events_follow_a_queued_training_to_its_end(one_slot: TestClient) -> None:

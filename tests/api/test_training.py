@@ -2,8 +2,10 @@
 
 from fastapi.testclient import TestClient
 
+from app.config import Settings
+from app.main import create_app
 from tests.api.conftest import add_drawings, train_until_done
-from tests.helpers import wait_for
+from tests.helpers import local_client, wait_for
 
 
 def test_training_needs_two_labels(client: TestClient) -> None:
@@ -148,3 +150,27 @@ def test_bad_training_bodies_are_422(client: TestClient, alphabet: list[int]) ->
         r = client.post("/api/recognizers/default/training", json=body)
         assert r.status_code == 422, body
     assert client.get("/api/recognizers/default/training").json()["state"] == "idle"
+
+
+def test_after_a_restart_a_continued_models_curve_ends_at_its_iterations(
+    settings: Settings,
+) -> None:
+    """The status a restart shows is the model's: its iterations, and the last run's curve
+    counted to end at them, as the replay's frames are (issue 22: "Iterations 380" beside a
+    chart of 24)."""
+    body = {"target_mse": 0, "max_iterations": 3}
+    with local_client(create_app(settings)) as client:
+        add_drawings(client, ["L", "O"], 3)
+        train_until_done(client, body)
+        second = train_until_done(client, {**body, "max_iterations": 4})
+        assert second["resumed"] is True and second["iterations"] == 4  # the run's own count
+    with local_client(create_app(settings)) as client:
+        status = client.get("/api/recognizers/default/training").json()
+        model = client.get("/api/recognizers/default").json()["model"]
+        assert status["state"] == "idle" and status["iterations"] == model["iterations"] == 7
+        points = [p["iteration"] for p in status["history"]]
+        assert points == [3, 4, 5, 6, 7]
+        assert status["mse_initial"] == status["history"][0]["mse"] == second["mse_initial"]
+        assert status["mse_current"] == second["mse_current"]
+        frames = client.get("/api/recognizers/default/replay").json()["frames"]
+        assert (frames[0]["iteration"], frames[-1]["iteration"]) == (3, 7)

@@ -10,6 +10,7 @@ import httpx
 import numpy as np
 
 from app import synth
+from app.jobs.status import WORKER_SHUT_DOWN
 from app.worker import PROCESS_NAME
 from tests import sse
 from tests.cluster.conftest import Cluster
@@ -232,6 +233,7 @@ def test_a_worker_shut_down_mid_training_stops_it_and_keeps_the_model(
     worker.process.send_signal(signal.SIGTERM)
     final = wait_for(lambda: ended(b, name), 20)  # seconds, not the training's whole run
     assert final["state"] == "stopped" and final["iterations"] >= 3
+    assert final["outcome"] == WORKER_SHUT_DOWN  # not the Stop button: the status says why
     assert b.get(f"/api/recognizers/{name}/model").json()["iterations"] == final["iterations"]
     assert worker.process.wait(20) == 0  # and the worker left cleanly
     worker.start()
