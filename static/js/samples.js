@@ -26,7 +26,7 @@ export function renderGalleries(root, labels, samples, size, {
     if (!items.length) continue;
     const pick = el(
       "button",
-      { type: "button", class: "gallery-label", title: "Use this label for the next sample" },
+      { type: "button", class: "gallery-label", title: `“${label}”: use this label for the next sample` },
       label,
     );
     pick.addEventListener("click", () => onPick(label));

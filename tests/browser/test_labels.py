@@ -1,0 +1,172 @@
+"""Labels on the main page: a long label stays on one line wherever it shows (an ellipsis when
+there is no room, the whole label on hover and for screen readers), the confusion matrix's cells
+all show their drawings, a new sample comes into view, and what the page says about labels."""
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.browser.drawing import draw_letter
+from tests.browser.helpers import add_samples, summary
+from tests.browser.pw import expect
+from tests.helpers import Server, wait_for
+
+pytestmark = pytest.mark.browser
+
+LONG = "abcdefghijklmnopqrstuvwxyz012345"  # 32 characters: the longest label the server takes
+WORDS = "a very long label with words ok"
+SHORT = "brandnew"
+WIDE = "M" * 32  # the widest letters: the network drawing must measure, not count
+SHAPES = {LONG: "L", WORDS: "O", SHORT: "X", WIDE: "V"}
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+# Every element that shows one label, as the page has it: its text, its title, how many lines it
+# takes (line boxes of its text, and its content height against its line height), whether the
+# text is cut (an ellipsis), and where it sits against its card and the viewport.
+LABELS = """(selectors) => selectors.flatMap((selector) =>
+  [...document.querySelectorAll(selector)].map((node) => {
+    const style = getComputedStyle(node);
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const rects = [...range.getClientRects()].filter((r) => r.width > 0);
+    const size = parseFloat(style.fontSize);
+    const line = style.lineHeight === 'normal' ? size * 1.25 : parseFloat(style.lineHeight);
+    const box = node.getBoundingClientRect();
+    const card = node.closest('.card, .dialog').getBoundingClientRect();
+    return {
+      selector, text: node.textContent, title: node.title,
+      lines: new Set(rects.map((r) => Math.round(r.top))).size,
+      content: node.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom),
+      line, cut: node.scrollWidth > node.clientWidth + 1,
+      inside: box.left >= card.left - 0.5 && box.right <= card.right + 0.5,
+      right: box.right,
+    };
+  }))"""
+
+
+def shown_labels(page: Any, selectors: list[str]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = page.evaluate(LABELS, selectors)
+    for selector in selectors:
+        assert any(f["selector"] == selector for f in found), f"nothing matches {selector}"
+    return found
+
+
+def no_wider_than_the_viewport(page: Any) -> None:
+    width = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+    assert width[0] <= width[1], f"the page is {width[0]} px wide in a {width[1]} px viewport"
+
+
+@pytest.fixture(scope="module")
+def trained(live_server: Server) -> str:
+    """The module's recognizer: long labels, the widest one, a short word; trained."""
+    name = f"long-{uuid.uuid4().hex[:8]}"
+    api = f"{live_server.url}/api/recognizers"
+    assert httpx.post(api, json={"name": name}, timeout=10).status_code == 201
+    add_samples(live_server.url, name, SHAPES, 8)
+    r = httpx.post(f"{api}/{name}/training", json={"network": {"seed": 3}}, timeout=10)
+    assert r.status_code == 202, r.text
+    wait_for(lambda: summary(live_server.url, name)["model"]["trained"], timeout=120)
+    return name
+
+
+def network_text_right_edge(page: Any) -> float:
+    """How far right (CSS px) the network drawing has ink beside its output units: the output
+    names are the rightmost things drawn, and a name cut by the edge has ink in its last column."""
+    return float(
+        page.evaluate(
+            """() => {
+              const canvas = document.querySelector('#net');
+              const { width, height } = canvas;
+              const data = canvas.getContext('2d').getImageData(0, 0, width, height).data;
+              const ratio = width / canvas.getBoundingClientRect().width;
+              const top = Math.round(20 * ratio);
+              let right = 0;
+              for (let y = top; y < height; y += 1) {
+                for (let x = width - 1; x > right; x -= 1) {
+                  if (data[(y * width + x) * 4 + 3] > 60) { right = x; break; }
+                }
+              }
+              return (right + 1) / ratio;
+            }"""
+        )
+    )
+
+
+@pytest.mark.parametrize("kind", ["desktop", "phone"])
+def test_long_labels_take_one_line_everywhere_and_keep_their_full_text(
+    make_page: Any, live_server: Server, trained: str, kind: str, tmp_path: Path
+) -> None:
+    page, _ = make_page(f"{live_server.url}/?r={trained}", **(PHONE if kind == "phone" else {}))
+    draw_letter(page, "L", 5)
+    page.click("#check")
+    expect(page.locator("#result")).to_have_attribute("data-verdict", "known")
+    expect(page.locator("#result-label")).to_have_text(LONG)
+    expect(page.locator("#bars li")).to_have_count(len(SHAPES))
+    # The network card: its drawing, the path of this Check, and a unit's favourite drawings.
+    page.locator("#network-card").scroll_into_view_if_needed()
+    expect(page.locator("#units")).to_have_attribute("data-tiles", "144")
+    expect(page.locator("#path .bar")).to_have_count(len(SHAPES) + 1)  # and "none"
+    page.locator("#units").click(position={"x": 8, "y": 8})
+    expect(page.locator("#unit-top-list li").first).to_be_visible()
+    expect(page.locator("#replay-guesses li").first).to_be_visible()
+
+    selectors = [
+        "#result-label",
+        "#bars .bar-label",
+        ".gallery-label",
+        "#confusion th.col-head",
+        "#confusion th.row-head",
+        "#path .bar-label",
+        "#replay-guesses .guess-label",
+        "#unit-top-list .unit-fav-label",
+    ]
+    found = shown_labels(page, selectors)
+    for shown in found:
+        where = f"{kind} {shown['selector']} {shown['text']!r}"
+        assert shown["lines"] == 1, f"{where} takes {shown['lines']} lines"
+        if not shown["selector"].startswith("#confusion"):  # a cell is as high as its row
+            assert shown["content"] <= 1.5 * shown["line"], f"{where}: {shown}"
+            # (and the matrix scrolls sideways inside its card)
+            assert shown["inside"], f"{where} sticks out of its card: {shown}"
+        if shown["text"] == SHORT and not shown["selector"].startswith("#replay"):
+            assert not shown["cut"], f"{where}: a short word is shown whole"
+    # The whole label on hover (title) where the text may be cut; the text itself is whole, so
+    # it is what a screen reader says. A replay guess says its whole sentence in its item's.
+    for shown in found:
+        if shown["selector"] != "#replay-guesses .guess-label":
+            assert shown["text"] in [*SHAPES, "none"]  # the path's outputs end with "none"
+            assert shown["text"] in shown["title"], f"{kind}: no full title on {shown}"
+    titles = page.locator("#replay-guesses li").evaluate_all("(li) => li.map((i) => i.title)")
+    assert titles and all(any(label in t for label in SHAPES) for t in titles), titles
+    assert {s["text"] for s in found if s["selector"] == ".gallery-label"} == set(SHAPES)
+    no_wider_than_the_viewport(page)
+
+    # The network drawing: each output's name fits inside the canvas (measured, then cut with
+    # an ellipsis), and the whole names are in its accessible description.
+    net = page.locator("#net")
+    width = net.evaluate("(canvas) => canvas.getBoundingClientRect().width")
+    assert network_text_right_edge(page) <= width - 4
+    described = net.get_attribute("aria-description") or ""
+    assert all(label in described for label in SHAPES), described
+
+    # Pictures to look at: the page and each card with labels, light and dark.
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        page.evaluate("window.scrollTo(0, 0)")
+        page.mouse.move(0, 0)
+        page.screenshot(
+            path=tmp_path / f"labels-{kind}-{scheme}.png", full_page=True, animations="disabled"
+        )
+        for card in ("draw", "samples", "validation", "network"):
+            selector = {
+                "draw": ".draw-card",
+                "samples": "section:has(> .card-head #samples-title)",
+                "validation": "#validation-card",
+                "network": "#network-card",
+            }[card]
+            page.locator(selector).screenshot(
+                path=tmp_path / f"labels-{kind}-{scheme}-{card}.png", animations="disabled"
+            )
