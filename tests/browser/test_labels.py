@@ -2,6 +2,7 @@
 there is no room, the whole label on hover and for screen readers), the confusion matrix's cells
 all show their drawings, a new sample comes into view, and what the page says about labels."""
 
+import re
 import uuid
 from pathlib import Path
 from typing import Any
@@ -170,3 +171,33 @@ def test_long_labels_take_one_line_everywhere_and_keep_their_full_text(
             page.locator(selector).screenshot(
                 path=tmp_path / f"labels-{kind}-{scheme}-{card}.png", animations="disabled"
             )
+
+
+def test_a_right_answer_cell_shows_its_drawings_like_the_others(
+    make_page: Any, live_server: Server, trained: str
+) -> None:
+    page, _ = make_page(f"{live_server.url}/?r={trained}")
+    validation = summary(live_server.url, trained)["model"]["validation"]
+    labels, confusion = validation["labels"], validation["confusion"]
+    expect(page.locator(".confusion-help")).to_contain_text("Click a number to see those samples")
+    for i, label in enumerate(labels):
+        page.click(f'#confusion td[data-row="{i}"][data-col="{i}"] button')
+        detail = page.locator("#confusion-detail")
+        expect(detail).to_have_attribute("data-row", str(i))
+        expect(detail).to_have_attribute("data-col", str(i))
+        right = {h["id"] for h in validation["held_out"] if h["label"] == h["recognised"] == label}
+        assert len(right) == confusion[i][i] > 0
+        thumbs = page.locator("#confusion-thumbs li")
+        expect(thumbs).to_have_count(confusion[i][i])
+        assert set(thumbs.evaluate_all("(items) => items.map((li) => +li.dataset.id)")) == right
+        expect(page.locator("#confusion-detail-text")).to_contain_text(
+            f"{confusion[i][i]} of {sum(confusion[i])} out-of-fold samples of “{label}”"
+            " were recognised right"
+        )
+    # A thumbnail points at its drawing among the samples.
+    first = page.locator("#confusion-thumbs li").first
+    sample_id = first.get_attribute("data-id")
+    first.locator("button").click()
+    expect(page.locator(f'#galleries .thumb-item[data-id="{sample_id}"]')).to_have_class(
+        re.compile(r"\bfresh\b")
+    )
