@@ -201,3 +201,41 @@ def test_a_right_answer_cell_shows_its_drawings_like_the_others(
     expect(page.locator(f'#galleries .thumb-item[data-id="{sample_id}"]')).to_have_class(
         re.compile(r"\bfresh\b")
     )
+
+
+def add_drawn(page: Any, label: str, shape: str, seed: int) -> None:
+    """Draw `shape`, type `label` in the label field and press Add sample."""
+    draw_letter(page, shape, seed)
+    page.fill("#label", label)
+    page.click("#add-sample")
+    expect(page.locator("#preview")).to_have_attribute("data-strokes", "0")  # added: cleared
+
+
+def test_a_new_sample_of_a_label_far_down_the_box_is_scrolled_into_view(
+    seeded_page: Any, live_server: Server, recognizer: str
+) -> None:
+    letters = ["I", "L", "T", "O", "X", "V", "Z", "N", "H", "C", "U", "E"]
+    page, _ = seeded_page(letters, per_label=3)
+    box = page.locator("#galleries")
+    assert box.evaluate("(g) => g.scrollHeight > g.clientHeight + 200"), "the box should scroll"
+    assert box.evaluate("(g) => g.scrollTop") == 0
+    add_drawn(page, "E", "E", seed=3)
+    expect(page.locator('.gallery[data-label="E"] .thumb-item')).to_have_count(4)
+    new_id = max(
+        s["id"]
+        for s in httpx.get(
+            f"{live_server.url}/api/recognizers/{recognizer}/samples", timeout=10
+        ).json()
+    )
+    # Within the box's visible part and the viewport (a smooth scroll takes a moment).
+    page.wait_for_function(
+        """(id) => {
+          const item = document.querySelector(`#galleries .thumb-item[data-id="${id}"]`);
+          const a = document.querySelector('#galleries').getBoundingClientRect();
+          const b = item.getBoundingClientRect();
+          // (a pixel's leeway: the boxes sit at fractions of a pixel)
+          return b.top >= a.top - 1 && b.bottom <= a.bottom + 1
+            && b.top >= 0 && b.bottom <= innerHeight;
+        }""",
+        arg=new_id,
+    )
