@@ -213,7 +213,7 @@ async function addSample() {
     // Clear the pad for the next one, unless the person went on drawing meanwhile.
     if (app.pad.strokes.length === strokes.length) app.pad.clear();
     const count = app.samples.filter((s) => s.label === sample.label).length;
-    notify(`Added a sample of “${sample.label}” (${count} of ${sample.label}, ${app.samples.length} in all).`);
+    notify(`Added a sample of “${sample.label}”: ${count} of this label, ${app.samples.length} in all.`);
     await refreshSummary();
     showAdded($("galleries"), sample.id);
   } catch (error) {

@@ -239,3 +239,88 @@ def test_a_new_sample_of_a_label_far_down_the_box_is_scrolled_into_view(
         }""",
         arg=new_id,
     )
+
+
+def test_the_added_message_counts_this_label_and_all(
+    seeded_page: Any, live_server: Server, recognizer: str
+) -> None:
+    page, _ = seeded_page(["L", "X"], per_label=2)
+    add_drawn(page, "0", "O", seed=4)
+    expect(page.locator("#notice-text")).to_have_text(
+        "Added a sample of “0”: 1 of this label, 5 in all."
+    )
+    add_drawn(page, "0", "O", seed=5)
+    expect(page.locator("#notice-text")).to_have_text(
+        "Added a sample of “0”: 2 of this label, 6 in all."
+    )
+
+
+def ok(page: Any, value: str) -> None:
+    """Type `value` in the open dialog's field and press its OK."""
+    expect(page.locator("#ask-dialog")).to_be_visible()
+    page.fill("#ask-input", value)
+    page.click("#ask-ok")
+
+
+def test_renaming_onto_an_existing_label_says_merged_and_the_label_field_follows(
+    app_page: Any, live_server: Server, recognizer: str
+) -> None:
+    add_samples(live_server.url, recognizer, {"zero": "O", "0": "O", "tmp": "L"}, 2)
+    page, _ = app_page
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]")
+    page.fill("#label", "tmp")
+    page.get_by_role("button", name="Rename label tmp").click()
+    ok(page, "temp")
+    expect(page.locator("#ask-dialog")).to_be_hidden()
+    expect(page.locator("#notice-text")).to_have_text("Renamed “tmp” to “temp” (2 samples).")
+    # The label field held the old name: it holds the new one, a label that exists.
+    expect(page.locator("#label")).to_have_value("temp")
+    expect(page.locator("#label-new")).to_be_hidden()
+
+    page.fill("#label", "zero")
+    page.get_by_role("button", name="Rename label zero").click()
+    ok(page, "0")
+    expect(page.locator("#ask-dialog")).to_be_hidden()
+    expect(page.locator("#notice-text")).to_have_text(
+        "Merged “zero” into “0” (2 samples, 4 in all)."
+    )
+    expect(page.locator(".gallery[data-label='0'] .gallery-count")).to_have_text("4 samples")
+    expect(page.locator("#label")).to_have_value("0")
+    expect(page.locator("#label-new")).to_be_hidden()
+
+
+def test_the_label_dialogs_take_what_the_server_takes_and_say_why_not(
+    app_page: Any, live_server: Server, recognizer: str
+) -> None:
+    add_samples(live_server.url, recognizer, {"A": "A", "L": "L"}, 1)
+    page, _ = app_page
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]")
+    limit = page.locator("#label").get_attribute("maxlength")
+    assert limit == "32"
+    for opener in ("Rename label A", "Move sample 1 of A to another label"):
+        page.get_by_role("button", name=opener).click()
+        expect(page.locator("#ask-input")).to_have_attribute("maxlength", limit)
+        page.fill("#ask-input", "")
+        page.locator("#ask-input").press_sequentially("x" * 40)
+        expect(page.locator("#ask-input")).to_have_value("x" * 32)
+        page.click("#ask-cancel")
+
+    # What the server refuses shows at the field, in words, and the dialog stays open.
+    page.get_by_role("button", name="Rename label A").click()
+    ok(page, "a\u200bb")
+    error = page.locator("#ask-error")
+    expect(error).to_have_text("Label must not contain control or invisible characters.")
+    field = page.locator("#ask-input")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(field).to_have_attribute("aria-describedby", re.compile(r"\bask-error\b"))
+    expect(page.locator("#ask-dialog")).to_be_visible()
+    field.press_sequentially("c")  # editing clears the mark
+    expect(field).not_to_have_attribute("aria-invalid", "true")
+    page.click("#ask-cancel")
+    assert {c["label"] for c in summary(live_server.url, recognizer)["labels"]} == {"A", "L"}
+    # The recognizer's rename keeps its own limit.
+    page.click("#recognizer-menu summary")
+    page.click("#rename-recognizer")
+    expect(page.locator("#ask-input")).to_have_attribute("maxlength", "64")
