@@ -11,7 +11,7 @@ import { wireLearned } from "./learned.js";
 import { Pad, TOO_SMALL, tooSmall } from "./pad.js";
 import { Replay } from "./replay.js";
 import { renderResult } from "./result.js";
-import { markNewLabel, pointAt, renderGalleries } from "./samples.js";
+import { markNewLabel, pointAt, renderGalleries, showAdded } from "./samples.js";
 import { buildSettings, readLimits, readNetwork, showLimitDefaults, showNetwork, showRefused, wireSettings } from "./settings.js";
 import { wireKeyboard, wirePadFocus } from "./shortcuts.js";
 import { ACTIVE, newer, plot, renderTraining, wireTrainMore } from "./training.js";
@@ -213,8 +213,9 @@ async function addSample() {
     // Clear the pad for the next one, unless the person went on drawing meanwhile.
     if (app.pad.strokes.length === strokes.length) app.pad.clear();
     const count = app.samples.filter((s) => s.label === sample.label).length;
-    notify(`Added a sample of “${sample.label}” (${count} of ${sample.label}, ${app.samples.length} in all).`);
+    notify(`Added a sample of “${sample.label}”: ${count} of this label, ${app.samples.length} in all.`);
     await refreshSummary();
+    showAdded($("galleries"), sample.id);
   } catch (error) {
     fail(error);
   } finally {

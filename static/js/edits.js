@@ -4,40 +4,72 @@
 import { $, notify } from "./ui.js";
 
 let pending = null; // the action the open dialog runs on OK
+let longest = 0; // the field's own maxlength (the template's), for fields without one
 
 /**
- * Open the dialog. `field` ({name, value, list}) adds a text input; `run(value)` does the work
- * and may throw: its message then shows in the dialog, which stays open.
+ * Open the dialog. `field` ({name, value, list, maxLength, refusal}) adds a text input;
+ * `run(value)` does the work and may throw: its message (or `refusal(error)`) then shows at the
+ * field, and the dialog stays open.
  */
 export function ask({ title, text, ok, danger = false, field = null, run }) {
   $("ask-title").textContent = title;
   $("ask-text").textContent = text || "";
   $("ask-field").hidden = !field;
-  $("ask-error").hidden = true;
+  refuse(null);
   const input = $("ask-input");
   if (field) {
     $("ask-input-name").textContent = field.name;
     input.value = field.value || "";
+    input.maxLength = field.maxLength || longest;
     if (field.list) input.setAttribute("list", field.list);
     else input.removeAttribute("list");
   }
   $("ask-ok").textContent = ok;
   $("ask-ok").classList.toggle("danger", danger);
-  pending = { run, field: Boolean(field) };
+  pending = { run, field: Boolean(field), refusal: field && field.refusal };
   $("ask-dialog").showModal();
   if (field) input.select();
   else $("ask-cancel").focus();
 }
 
+/** Show why the dialog's value was not taken (null: nothing to say), marked at its field. */
+function refuse(message) {
+  $("ask-error").textContent = message || "";
+  $("ask-error").hidden = !message;
+  const input = $("ask-input");
+  if (message && pending && pending.field) {
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-describedby", "ask-error");
+  } else {
+    input.removeAttribute("aria-invalid");
+    input.removeAttribute("aria-describedby");
+  }
+}
+
+/** The server's refusal of a label, in words about the field (a 422 names what is wrong). */
+function labelRefusal(error) {
+  const item = error.status === 422 && Array.isArray(error.detail) ? error.detail[0] : null;
+  if (!item || typeof item.msg !== "string") return error.message || String(error);
+  const most = /at most (\d+) character/.exec(item.msg);
+  if (most) return `A label has at most ${most[1]} characters.`;
+  const said = item.msg.replace(/^Value error, /, "").replace(/\.?$/, ".");
+  return `${said[0].toUpperCase()}${said.slice(1)}`;
+}
+
+/** The dialog's field for a label: the label field's limit (the server's), its refusals in words. */
+const labelField = (name, value) =>
+  ({ name, value, list: "label-list", maxLength: $("label").maxLength, refusal: labelRefusal });
+
 function wireAsk() {
+  longest = $("ask-input").maxLength;
   $("ask-cancel").addEventListener("click", () => $("ask-dialog").close());
+  $("ask-input").addEventListener("input", () => refuse(null));
   $("ask-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     if (!pending) return;
     const value = $("ask-input").value.trim();
     if (pending.field && !value) {
-      $("ask-error").textContent = "Type a name first.";
-      $("ask-error").hidden = false;
+      refuse("Type a name first.");
       $("ask-input").focus();
       return;
     }
@@ -46,8 +78,7 @@ function wireAsk() {
       await pending.run(value);
       $("ask-dialog").close();
     } catch (error) {
-      $("ask-error").textContent = error.message || String(error);
-      $("ask-error").hidden = false;
+      refuse(pending.refusal ? pending.refusal(error) : error.message || String(error));
     } finally {
       $("ask-ok").disabled = false;
     }
@@ -68,13 +99,19 @@ export function organizer(ctx) {
     ask({
       title: `Rename “${label}”`,
       text: "An existing label's name merges the two.",
-      field: { name: "New label", value: label, list: "label-list" },
+      field: labelField("New label", label),
       ok: "Rename",
       run: async (value) => {
         if (value === label) return;
-        const answer = await ctx.api.patch(labelPath(label), { label: value });
+        const merged = ctx.samples().some((s) => s.label === value);
+        const moved = ctx.samples().filter((s) => s.label === label).length;
+        const answer = await ctx.api.patch(labelPath(label), { label: value }); // its count: all of value
+        // The label field follows its label, so the next Add goes where the samples went.
+        if ($("label").value.trim() === label) $("label").value = answer.label;
         await ctx.refresh();
-        notify(`Renamed “${label}” to “${answer.label}” (${plural(answer.samples, "sample")}).`);
+        notify(merged
+          ? `Merged “${label}” into “${answer.label}” (${plural(moved, "sample")}, ${answer.samples} in all).`
+          : `Renamed “${label}” to “${answer.label}” (${plural(answer.samples, "sample")}).`);
       },
     });
   }
@@ -98,7 +135,7 @@ export function organizer(ctx) {
     ask({
       title: `Move sample ${number} of “${sample.label}”`,
       text: "Give this drawing the label it should have.",
-      field: { name: "Label", value: "", list: "label-list" },
+      field: labelField("Label", ""),
       ok: "Move",
       run: async (value) => {
         if (value === sample.label) return;

@@ -150,7 +150,7 @@ export function wireLearned({ net, frame0, samples, gridSize }) {
         const thumb = el("canvas", { class: "thumb", width: size, height: size, "aria-hidden": "true" });
         thumbs.push([thumb, sample.grid]);
         return el("li", { class: "unit-fav", "data-id": sample.id }, thumb,
-          el("span", { class: "unit-fav-label" }, sample.label), el("span", { class: "unit-fav-value" }));
+          el("span", { class: "unit-fav-label", title: sample.label }, sample.label), el("span", { class: "unit-fav-value" }));
       }));
       for (const [thumb, grid] of thumbs) paintGrid(thumb, grid, size);
     }

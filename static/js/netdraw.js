@@ -165,7 +165,7 @@ function drawUnits(ctx, net, layers, glow, path, colors) {
 }
 
 /** The names of the inputs and the outputs beside their units, and a title over each column. */
-function drawNames(ctx, net, layers, names, colors, width) {
+function drawNames(ctx, net, layers, names, inputs, colors, width) {
   const { css, font } = colors;
   const out = layers[layers.length - 1];
   ctx.fillStyle = css.text;
@@ -174,9 +174,9 @@ function drawNames(ctx, net, layers, names, colors, width) {
     ctx.textAlign = "left";
     out.at.forEach(([x, y], u) => ctx.fillText(names[u], x + out.r + 6, y));
   }
-  if (net.inputs) {
+  if (inputs) {
     ctx.textAlign = "right";
-    layers[0].at.forEach(([x, y], u) => ctx.fillText(net.inputs[u] ?? "", x - layers[0].r - 6, y));
+    layers[0].at.forEach(([x, y], u) => ctx.fillText(inputs[u] ?? "", x - layers[0].r - 6, y));
   }
   ctx.font = `11px ${font}`;
   ctx.fillStyle = css.muted;
@@ -207,15 +207,33 @@ export function drawNetwork(canvas, net, { k = 4, path = null, step = 14, radius
   const { ctx } = fit;
   const colors = palette(canvas);
   ctx.font = `12px ${colors.font}`;
-  const short = (n) => (n.length > 10 ? `${n.slice(0, 9)}…` : n);
-  const names = net.names.map(short);
   const width = (list) => Math.max(0, ...list.map((n) => ctx.measureText(n).width));
-  const labelWidth = Math.min(90, Math.max(16, width(names)));
-  const inputWidth = net.inputs ? Math.min(90, width(net.inputs.map(short))) : 0;
+  // The names' column: as wide as the longest, up to a share of the canvas; a longer name is
+  // cut to fit, and all of them are said whole in the canvas's description.
+  const labelWidth = Math.min(Math.max(90, fit.width * 0.22), Math.max(16, width(net.names)));
+  const names = net.names.map((n) => fitText(ctx, n, labelWidth));
+  const inputWidth = net.inputs ? Math.min(90, width(net.inputs)) : 0;
+  const inputs = net.inputs ? net.inputs.map((n) => fitText(ctx, n, inputWidth)) : null;
+  const described = `Outputs: ${net.names.join(", ")}`;
+  if (canvas.getAttribute("aria-description") !== described) canvas.setAttribute("aria-description", described);
   const layers = layout(net, fit.width, fit.height, labelWidth, inputWidth, step, radius);
   const glow = lit(path, net);
   const drawn = drawEdges(ctx, net, layers, k, colors.css);
   drawUnits(ctx, net, layers, glow, path, colors);
-  drawNames(ctx, net, layers, names, colors, fit.width);
+  drawNames(ctx, net, layers, names, inputs, colors, fit.width);
   return drawn;
+}
+
+/** `text` as drawn by `ctx`, cut with an ellipsis to at most `room` px wide. */
+export function fitText(ctx, text, room) {
+  if (ctx.measureText(text).width <= room) return text;
+  const chars = [...text]; // whole characters, never half a surrogate pair
+  let lo = 0;
+  let hi = chars.length - 1; // the longest start that fits with its ellipsis, by halving
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (ctx.measureText(`${chars.slice(0, mid).join("")}…`).width <= room) lo = mid;
+    else hi = mid - 1;
+  }
+  return `${chars.slice(0, lo).join("").trimEnd()}…`;
 }

@@ -28,6 +28,12 @@ export function quoteList(labels, limit = 5) {
   return `${quoted.slice(0, -1).join(", ")} and ${quoted[quoted.length - 1]}`;
 }
 
+/** The headline on one line: its length sets its size (CSS, --chars); the title keeps it whole. */
+function fitHeadline(node) {
+  node.title = node.dataset.empty === "true" ? "" : node.textContent;
+  node.style.setProperty("--chars", String([...node.textContent].length));
+}
+
 function sentence(text) {
   const s = String(text || "").trim();
   return s ? `${s[0].toUpperCase()}${s.slice(1)}` : "";
@@ -54,6 +60,7 @@ export function renderResult(result) {
     note.textContent = "Draw, then Check.";
     closest.hidden = true;
     bars.replaceChildren();
+    fitHeadline(label);
     return;
   }
   const shares = percentages(result.confidences.map((c) => c.confidence));
@@ -71,6 +78,7 @@ export function renderResult(result) {
     note.textContent = `${shares[0] ?? 0}% likely`;
     closest.hidden = true;
   }
+  fitHeadline(label);
   bars.replaceChildren(
     ...result.confidences.map(({ label: name, confidence }, i) => {
       const fill = el("span", { class: "bar-fill" });

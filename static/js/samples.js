@@ -26,7 +26,7 @@ export function renderGalleries(root, labels, samples, size, {
     if (!items.length) continue;
     const pick = el(
       "button",
-      { type: "button", class: "gallery-label", title: "Use this label for the next sample" },
+      { type: "button", class: "gallery-label", title: `“${label}”: use this label for the next sample` },
       label,
     );
     pick.addEventListener("click", () => onPick(label));
@@ -103,16 +103,26 @@ function roving(list) {
   });
 }
 
+/** Smooth scrolling, unless the person asked for less motion. */
+const motion = () => (matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth");
+
 /** Point at one sample in the galleries (from a confusion-matrix thumbnail). */
 export function pointAt(root, id) {
   const item = root.querySelector(`.thumb-item[data-id="${id}"]`);
   if (!item) return;
-  item.scrollIntoView({ block: "center", behavior: "smooth" });
+  item.scrollIntoView({ block: "center", behavior: motion() });
   item.classList.remove("fresh");
   void item.offsetWidth; // restart the highlight
   item.classList.add("fresh");
   const remove = item.querySelector(".thumb-delete");
   if (remove) remove.focus({ preventScroll: true });
+}
+
+/** Bring a sample just added into sight inside the samples box (and the page, as little as
+ * needed). Where the box does not scroll (a phone: the page does), the page stays at the pad. */
+export function showAdded(root, id) {
+  const item = root.querySelector(`.thumb-item[data-id="${id}"]`);
+  if (item && getComputedStyle(root).overflowY !== "visible") item.scrollIntoView({ block: "nearest", behavior: motion() });
 }
 
 /** Mark the label field's text when it is a label that does not exist yet. */

@@ -3,7 +3,6 @@
 // drawing is answered by the network that never saw it ("out-of-fold"); else a share is held out.
 
 import { paintGrid } from "./grid.js";
-import { quoteList } from "./result.js";
 import { $, el } from "./ui.js";
 
 /** 0.9166 -> "91.7%", 1 -> "100%". */
@@ -32,28 +31,18 @@ function heldWord(validation) {
   return validation.cross_fitted ? "out-of-fold" : "held-out";
 }
 
-/** Per misclassified sample id: the thumbnail's title. The server lists the ids but not what
- * each became; when a label's row has one wrong column, that column is the answer. */
+/** Per misclassified sample id: the thumbnail's title, with what it was recognised as (from the
+ * validation's answers; a model trained before those were kept says only "wrong"). */
 export function flaggedSamples(validation, samples) {
   const flags = new Map();
   if (!validation) return flags;
-  const wrong = new Set(validation.misclassified);
-  const byId = new Map(samples.map((s) => [s.id, s]));
-  for (const id of wrong) {
-    const sample = byId.get(id);
-    if (!sample) continue;
-    const row = validation.labels.indexOf(sample.label);
-    const targets = row < 0 ? [] : wrongColumns(validation, row);
-    const by = validation.cross_fitted ? "By the network that never saw it" : "Held out";
-    flags.set(id, targets.length === 1
-      ? `${by}, recognised as “${validation.labels[targets[0]]}”`
-      : `${by}, recognised wrong`);
+  const by = validation.cross_fitted ? "By the network that never saw it" : "Held out";
+  const as = new Map((validation.held_out || []).map((h) => [h.id, h.recognised]));
+  const present = new Set(samples.map((s) => s.id));
+  for (const id of validation.misclassified) {
+    if (present.has(id)) flags.set(id, as.has(id) ? `${by}, recognised as “${as.get(id)}”` : `${by}, recognised wrong`);
   }
   return flags;
-}
-
-function wrongColumns(validation, row) {
-  return validation.confusion[row].map((n, j) => (j !== row && n > 0 ? j : -1)).filter((j) => j >= 0);
 }
 
 /** An interval [low, high] as "72-94%" (whole percents, widened outwards so it still holds). */
@@ -180,7 +169,7 @@ function cell(validation, i, j) {
 }
 
 function showCell(validation, i, j) {
-  const { labels, confusion, misclassified } = validation;
+  const { labels, confusion } = validation;
   const drawn = labels[i];
   const held = confusion[i].reduce((a, b) => a + b, 0);
   const text = $("confusion-detail-text");
@@ -189,23 +178,14 @@ function showCell(validation, i, j) {
   detail.hidden = false;
   detail.dataset.row = String(i);
   detail.dataset.col = String(j);
-  const of = `of ${held} ${heldWord(validation)} sample${held === 1 ? "" : "s"} of “${drawn}”`;
-  if (i === j) {
-    text.textContent = `${confusion[i][i]} ${of} ${confusion[i][i] === 1 ? "was" : "were"} recognised right.`;
-    list.replaceChildren();
-    return;
-  }
-  const wrong = new Set(misclassified);
-  const found = state.samples.filter((s) => s.label === drawn && wrong.has(s.id));
-  const columns = wrongColumns(validation, i);
   const n = confusion[i][j];
-  let words = `${n} ${of} ${n === 1 ? "was" : "were"} recognised as “${labels[j]}”`;
-  if (columns.length > 1) {
-    const others = quoteList(columns.filter((c) => c !== j).map((c) => labels[c]));
-    words += `. Shown: all ${found.length} of “${drawn}” recognised wrong (the others as ${others})`;
-  }
-  const expected = columns.reduce((a, c) => a + confusion[i][c], 0);
-  if (expected > found.length) words += `; ${expected - found.length} of them no longer exist`;
+  const of = `of ${held} ${heldWord(validation)} sample${held === 1 ? "" : "s"} of “${drawn}”`;
+  let words = `${n} ${of} ${n === 1 ? "was" : "were"} recognised ${i === j ? "right" : `as “${labels[j]}”`}`;
+  // The cell's drawings: each answered sample says what it was recognised as.
+  const answered = validation.held_out || [];
+  const ids = new Set(answered.filter((h) => h.label === drawn && h.recognised === labels[j]).map((h) => h.id));
+  const found = state.samples.filter((s) => ids.has(s.id));
+  if (answered.length && n > found.length) words += `; ${n - found.length} of them no longer exist`;
   text.textContent = `${words}.`;
   const canvases = [];
   list.replaceChildren(...found.map((sample) => {

@@ -60,7 +60,9 @@ def test_added_message_counts_the_label_and_all_and_goes_when_drawing_again(
 ) -> None:
     page, _ = seeded_page(["L", "X"], per_label=3)
     add_with_enter(page, "O", seed=4)
-    expect(page.locator("#notice-text")).to_have_text("Added a sample of “O” (1 of O, 7 in all).")
+    expect(page.locator("#notice-text")).to_have_text(
+        "Added a sample of “O”: 1 of this label, 7 in all."
+    )
     draw_letter(page, "O", seed=5)
     expect(page.locator("#notice")).to_be_hidden()
 
