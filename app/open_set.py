@@ -1,9 +1,10 @@
 """The distance half of "unknown" (numpy only): a model keeps its training grids, packed, and
-the distance from them beyond which a drawing is unlike every sample it was trained on."""
+the distance from them beyond which a drawing is unlike every sample it was trained on; and the
+words for each test that can call a drawing unknown."""
 
 import base64
 import zlib
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -16,6 +17,15 @@ F32 = NDArray[np.float32]
 DISTANCE_MARGIN = 1.15  # unknown beyond this x the largest typical held-out distance
 DISTANCE_QUANTILE = 0.98
 MIN_CONFIDENCE = 0.0  # calibrated top probability under which a drawing is unknown
+
+# The tests that can call a drawing unknown, in the order they are asked (Check's
+# `unknown_signal`), and how Check's `unknown_reason` says each.
+UnknownSignal = Literal["background", "distance", "confidence"]
+UNKNOWN_REASONS: dict[UnknownSignal, str] = {
+    "background": "it looks like a scribble, not like any of the labels",
+    "distance": "it is unlike every sample the model was trained on",
+    "confidence": "the model is not confident about any label",
+}
 
 
 def detector(reference: F32, held_out: F32) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from app import evaluation
 from app.documents import ModelDocument
 from app.nn.ensemble import member
 from app.nn.network import Network
-from app.open_set import unpack_grids
+from app.open_set import UNKNOWN_REASONS, UnknownSignal, unpack_grids
 from app.schemas import NetworkPath
 from app.store import Store
 
@@ -26,8 +26,15 @@ from app.store import Store
 @dataclass(frozen=True)
 class Answer:
     ranked: list[tuple[str, float]]  # (label, probability), highest first; they sum to 1
-    unknown: bool
-    reason: str | None
+    signal: UnknownSignal | None = None  # the test that called it unknown
+
+    @property
+    def unknown(self) -> bool:
+        return self.signal is not None
+
+    @property
+    def reason(self) -> str | None:
+        return None if self.signal is None else UNKNOWN_REASONS[self.signal]
 
 
 @dataclass(frozen=True)
@@ -87,17 +94,17 @@ class LoadedModel:
         p = self.probabilities(scaled)[0]
         order = np.argsort(-p, kind="stable")
         ranked = [(self.labels[i], float(p[i])) for i in order]
-        reason = None
+        signal: UnknownSignal | None = None
         if self.background and int(np.argmax(scaled[0])) == len(self.labels):
-            reason = "it looks like a scribble, not like any of the labels"
+            signal = "background"
         elif self.distance is not None and self.reference is not None and len(self.reference):
             d = self.reference - grid  # one query: direct is 3x faster than the chunked search
             nearest = float(np.sqrt(np.einsum("ij,ij->i", d, d).min()))
             if nearest > self.distance:
-                reason = "it is unlike every sample the model was trained on"
-        if reason is None and ranked[0][1] < self.min_confidence:
-            reason = "the model is not confident about any label"
-        return Answer(ranked, reason is not None, reason)
+                signal = "distance"
+        if signal is None and ranked[0][1] < self.min_confidence:
+            signal = "confidence"
+        return Answer(ranked, signal)
 
     def path(self, grid: NDArray[np.float32], which: int = 0) -> NetworkPath:
         """The drawing through member `which`: each hidden layer's activations, the outputs."""

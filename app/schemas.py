@@ -17,6 +17,7 @@ from app.folds import wilson
 from app.nn.activations import OFFERED
 from app.nn.fit import Mode, TrainOptions
 from app.nn.losses import OUTPUT_ACTIVATION, Loss
+from app.open_set import UnknownSignal
 from app.presets import CLASSIC, CLASSIC_TARGET_MSE
 
 # --- shared pieces ---------------------------------------------------------------------------
@@ -384,6 +385,12 @@ class CheckResult(BaseModel):
         False, description="the drawing looks like none of the labels; `label` is the closest"
     )
     unknown_reason: str | None = None
+    unknown_signal: UnknownSignal | None = Field(
+        None,
+        description="which test called it unknown: the hidden 'none of these' output won "
+        "(background), farther than held-out drawings ever were from every training drawing "
+        "(distance), or the top probability below the model's minimum (confidence)",
+    )
     stale: bool = Field(False, description="samples changed since the model was trained")
     missing_labels: list[str] = Field(
         [], description="labels with samples that this model was not trained on"

@@ -69,6 +69,7 @@ async def check(
         grid=grid.tolist(),
         unknown=answer.unknown,
         unknown_reason=answer.reason,
+        unknown_signal=answer.signal,
         stale=fingerprint != model.fingerprint,
         missing_labels=[label for label in labels if label not in model.labels],
         activations=model.path(grid, body.member) if body.activations else None,

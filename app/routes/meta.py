@@ -23,7 +23,7 @@ def health(trainer: TrainerDep, settings: SettingsDep) -> dict[str, Any]:
         # HWR_API_TOKEN is set: every other /api request needs it (docs/security.md).
         "token_required": settings.api_token is not None,
         # What a training request without limits gets (HWR_MAX_ITERATIONS, HWR_TARGET_MSE):
-        # the page shows them as the fields' values.
+        # the page shows them in its empty limit fields (placeholders).
         "training_defaults": {
             "max_iterations": settings.max_iterations,
             "target_mse": settings.target_mse,

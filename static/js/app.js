@@ -1,6 +1,7 @@
 // Wiring: the one `app` object holds the page's state; each action calls the API and renders.
 
 import { carryOverSavedToken, showAccess, wireAccess } from "./access.js";
+import { showRecognizer, wantedRecognizer, wireHistory } from "./address.js";
 import { createApi, listen } from "./api.js";
 import { LossChart } from "./chart.js";
 import { deleteWithUndo, organizer, wireRecognizerDialog } from "./edits.js";
@@ -12,9 +13,10 @@ import { Pad, TOO_SMALL, tooSmall } from "./pad.js";
 import { Replay } from "./replay.js";
 import { renderResult } from "./result.js";
 import { markNewLabel, pointAt, renderGalleries, showAdded } from "./samples.js";
-import { buildSettings, readLimits, readNetwork, showLimitDefaults, showNetwork, showRefused, wireSettings } from "./settings.js";
+import { buildSettings, showLimitDefaults, showLimits, showNetwork, wireSettings } from "./settings.js";
 import { wireKeyboard, wirePadFocus } from "./shortcuts.js";
-import { ACTIVE, newer, plot, renderTraining, wireTrainMore } from "./training.js";
+import { trainer } from "./trainer.js";
+import { newer, plot, renderTraining, wireTrainMore } from "./training.js";
 import { wireTransfer } from "./transfer.js";
 import { $, dismissNotice, el, notify, saved } from "./ui.js";
 import { flaggedSamples, renderConfusion } from "./validation.js";
@@ -34,6 +36,7 @@ const app = {
   adding: false, // an Add sample request is on its way
   settingsDirty: false,
   checks: null, // the preview and Check (checker.js)
+  training: null, // Train, Stop and the training events (trainer.js)
   freshSample: null,
 };
 const path = (suffix = "") => `recognizers/${encodeURIComponent(app.name)}${suffix}`;
@@ -102,7 +105,8 @@ async function loadRecognizers(wanted) {
   return name;
 }
 
-async function useRecognizer(name) {
+/** Show recognizer `name`; `how` it goes in the address ("push": the person picked it). */
+async function useRecognizer(name, how = "replace") {
   if (app.stream) app.stream.close();
   app.name = name;
   app.status = null;
@@ -110,19 +114,16 @@ async function useRecognizer(name) {
   app.summary = null;
   app.settingsDirty = false;
   $("recognizer").value = name;
-  saved.set("hwr.recognizer", name);
-  const url = new URL(location.href);
-  if (url.searchParams.has("r") && url.searchParams.get("r") !== name) {
-    url.searchParams.set("r", name);
-    history.replaceState(null, "", url);
-  }
+  showRecognizer(name, how);
+  showLimits(name);
+  app.training.showError(null);
   app.chart.reset();
   app.net.reset();
   app.replay.reset();
   renderResult(null);
   await Promise.all([refreshSummary(), refreshSamples()]);
   app.checks.preview();
-  app.stream = listen(path("/training/events"), ["status", "progress", "done"], onTraining,
+  app.stream = listen(path("/training/events"), ["status", "progress", "done"], app.training.onTraining,
     onConnection);
 }
 
@@ -240,69 +241,6 @@ const manage = {
   },
 };
 
-// --- training --------------------------------------------------------------------------------
-
-/** `status`, the first event of every connection, is the server's word as it stands;
- * `progress`, `done` and the answers to our own requests only ever move the state forward. */
-function onTraining(kind, status) {
-  const previous = app.status;
-  if (kind !== "status" && previous && !newer(status, previous)) return;
-  plot(app.chart, status, previous);
-  app.status = status;
-  app.net.training(status);
-  app.replay.training(status);
-  renderTraining(app.summary, status, app.busy);
-  const ended = !ACTIVE.includes(status.state) && status.state !== "idle";
-  const wasActive = previous && previous.job === status.job && ACTIVE.includes(previous.state);
-  if (kind === "done" || (ended && (wasActive || (previous && previous.job !== status.job)))) {
-    refreshSummary()
-      .then(() => {
-        if (status.state === "failed") notify(`Training failed: ${status.error}`, "error");
-        if ($("auto-check").checked && !app.pad.empty) app.checks.check(true);
-      })
-      .catch(fail);
-  }
-}
-
-async function train() {
-  let body;
-  try {
-    body = { network: readNetwork(), ...readLimits() }; // every setting, as the form shows it
-  } catch (error) {
-    fail(error, true);
-    showRefused(error);
-    return;
-  }
-  app.busy = true;
-  renderTraining(app.summary, app.status, app.busy);
-  try {
-    const status = await app.api.post(path("/training"), body);
-    app.settingsDirty = false;
-    onTraining("answer", status);
-  } catch (error) {
-    fail(error);
-    showRefused(error);
-  } finally {
-    app.busy = false;
-    renderTraining(app.summary, app.status, app.busy);
-  }
-}
-
-async function stop() {
-  try {
-    onTraining("answer", await app.api.del(path("/training")));
-  } catch (error) {
-    fail(error);
-  }
-}
-
-function toggleTraining() {
-  const state = app.status ? app.status.state : "idle";
-  if (state === "running" || state === "queued") stop();
-  else if (!$("train").disabled) train();
-  else if ($("train-hint").textContent) notify($("train-hint").textContent);
-}
-
 // --- start -----------------------------------------------------------------------------------
 
 function wire() {
@@ -315,18 +253,19 @@ function wire() {
   });
   wirePadFocus($("pad"));
   $("label").addEventListener("input", () => markNewLabel(app.summary ? app.summary.labels.map((l) => l.label) : []));
-  $("train").addEventListener("click", train);
-  wireTrainMore(train);
+  $("train").addEventListener("click", app.training.train);
+  wireTrainMore(app.training.train);
   app.organize = organizer({
     ...manage,
     name: () => app.name,
     refresh: () => Promise.all([refreshSummary(), refreshSamples()]),
     switchTo: async (name) => useRecognizer(await loadRecognizers(name)),
   });
-  $("stop").addEventListener("click", stop);
+  $("stop").addEventListener("click", app.training.stop);
   wireTransfer({ api: app.api, name: () => app.name, path, refreshSummary, refreshSamples, fail });
   $("notice-close").addEventListener("click", dismissNotice);
-  $("recognizer").addEventListener("change", () => useRecognizer($("recognizer").value).catch(fail));
+  $("recognizer").addEventListener("change", () => useRecognizer($("recognizer").value, "push").catch(fail));
+  wireHistory((name) => loadRecognizers(name).then((shown) => useRecognizer(shown)).catch(fail));
   $("auto-check").checked = saved.get("hwr.autoCheck", "") === "1";
   $("auto-check").addEventListener("change", () => {
     const on = $("auto-check").checked;
@@ -339,12 +278,12 @@ function wire() {
     undo: () => app.pad.undo(),
     clear: () => app.pad.clear(),
     check: () => app.checks.check(),
-    toggleTraining,
+    toggleTraining: app.training.toggle,
     addSample,
   });
   wireRecognizerDialog(app.api, async (name) => {
     await loadRecognizers(name);
-    await useRecognizer(name);
+    await useRecognizer(name, "push");
     notify(`Created “${name}”. Draw and add samples to teach it.`);
   });
   wireRepaint(() => {
@@ -355,7 +294,7 @@ function wire() {
 }
 
 async function boot() {
-  const wanted = new URLSearchParams(location.search).get("r") || saved.get("hwr.recognizer", "default");
+  const wanted = wantedRecognizer();
   try {
     await carryOverSavedToken();
     const health = app.api.get("health"); // the training defaults, asked for alongside
@@ -376,6 +315,7 @@ app.net = new NetworkView(app.api, path, gridSize);
 const learned = wireLearned({ net: app.net, frame0: () => app.replay.frame(0), samples: () => app.samples, gridSize });
 app.replay = new Replay({ api: app.api, path, chart: app.chart, net: app.net, samples: () => app.samples, gridSize,
   onRecording: (has) => learned.recording(has) });
+app.training = trainer(app, { path, refreshSummary, fail });
 app.checks = checker({ api: app.api, pad: app.pad, net: app.net, path, gridSize, antialias, fail });
 wire();
 paintGrid($("preview"), null, 12, true);

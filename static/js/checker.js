@@ -5,7 +5,7 @@
 import { paintGrid } from "./grid.js";
 import { TOO_SMALL, tooSmall } from "./pad.js";
 import { renderResult } from "./result.js";
-import { $, notify } from "./ui.js";
+import { $, notify, settle } from "./ui.js";
 
 /**
  * `ctx`: api, pad, net (the network card), path(suffix), gridSize(), antialias() (the grid mode
@@ -40,7 +40,7 @@ export function checker(ctx) {
       return;
     }
     if (tooSmall(ctx.pad)) {
-      if (!auto) notify(TOO_SMALL, "error");
+      if (!auto) notify(TOO_SMALL, "error", null, "check");
       return;
     }
     const seq = ++latest.check;
@@ -48,12 +48,13 @@ export function checker(ctx) {
       const body = { strokes: ctx.pad.data(), activations: true, member: ctx.net.member || 0 };
       const result = await ctx.api.post(ctx.path("/check"), body);
       if (seq === latest.check && !ctx.pad.empty) {
+        settle("check");
         renderResult(result);
         ctx.net.showPath(result);
       }
     } catch (error) {
       if (seq !== latest.check || auto) return;
-      if (error.status === 409) notify("Train first: there is no trained model yet.", "error");
+      if (error.status === 409) notify("Train first: there is no trained model yet.", "error", null, "check");
       else ctx.fail(error);
     }
   }

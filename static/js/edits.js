@@ -1,10 +1,16 @@
 // Changes to what is stored, asked for in a dialog: delete a sample (with Undo), move it to
 // another label, rename or empty a label, create, rename or delete a recognizer.
 
+import { moveLimits } from "./settings.js";
 import { $, notify } from "./ui.js";
 
 let pending = null; // the action the open dialog runs on OK
 let longest = 0; // the field's own maxlength (the template's), for fields without one
+
+// A recognizer's name as the server takes it (RecognizerName in app/schemas.py), and the rule
+// in words: both dialogs (New, Rename) check it before sending.
+const RECOGNIZER_NAME = /^[a-z0-9_-]{1,64}$/;
+const NAME_RULE = "Use 1 to 64 lower-case letters, digits, - or _.";
 
 /**
  * Open the dialog. `field` ({name, value, list, maxLength, refusal}) adds a text input;
@@ -151,12 +157,14 @@ export function organizer(ctx) {
     const name = ctx.name();
     ask({
       title: `Rename “${name}”`,
-      text: "Lower-case letters, digits, - and _.",
+      text: NAME_RULE,
       field: { name: "New name", value: name },
       ok: "Rename",
       run: async (value) => {
         if (value === name) return;
+        if (!RECOGNIZER_NAME.test(value)) throw new Error(NAME_RULE);
         await ctx.api.patch(ctx.path(), { name: value });
+        moveLimits(name, value);
         await ctx.switchTo(value);
         notify(`Renamed the recognizer “${name}” to “${value}”.`);
       },
@@ -173,6 +181,7 @@ export function organizer(ctx) {
       danger: true,
       run: async () => {
         await ctx.api.del(ctx.path());
+        moveLimits(name, null);
         await ctx.switchTo(null);
         notify(`Deleted the recognizer “${name}”.`);
       },
@@ -229,8 +238,8 @@ export function wireRecognizerDialog(api, created) {
   $("new-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const value = name.value.trim();
-    if (!/^[a-z0-9_-]{1,64}$/.test(value)) {
-      error.textContent = "Use 1 to 64 lower-case letters, digits, - or _.";
+    if (!RECOGNIZER_NAME.test(value)) {
+      error.textContent = NAME_RULE;
       error.hidden = false;
       name.focus();
       return;

@@ -166,6 +166,32 @@ export function refuse(id, message) {
 /** @param {string} id */
 const input = (id) => /** @type {HTMLInputElement} */ (document.getElementById(id));
 
+/** Mark field `id` refused: aria-invalid, and `message` beside it (read with the field). */
+export function markInvalid(id, message) {
+  const node = input(id);
+  const errorId = `${id}-error`;
+  let note = document.getElementById(errorId);
+  if (!note) {
+    note = el("span", { id: errorId, class: "field-error" });
+    // After a check box's label, else right under the input (above its hint).
+    (node.type === "checkbox" ? node.closest("label") || node : node).after(note);
+  }
+  note.textContent = message;
+  note.hidden = false;
+  node.setAttribute("aria-invalid", "true");
+  const described = (node.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+  if (!described.includes(errorId)) node.setAttribute("aria-describedby", [errorId, ...described].join(" "));
+}
+
+/** Field `id` is no longer refused (the person changed it). */
+export function clearInvalid(id) {
+  const node = input(id);
+  if (!node) return;
+  node.removeAttribute("aria-invalid");
+  const note = document.getElementById(`${id}-error`);
+  if (note) note.hidden = true;
+}
+
 /** Put `value` in the field's control. */
 export function show(field, value) {
   const node = input(field.name);

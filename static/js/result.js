@@ -39,6 +39,23 @@ function sentence(text) {
   return s ? `${s[0].toUpperCase()}${s.slice(1)}` : "";
 }
 
+/** "Not sure", said by the test that decided (`unknown_signal`), with the network's best guess
+ * and its share as the bars show it. `guess`: the bars are that guess set aside (the network
+ * was sure of it, and something else decided), so they are dimmed. */
+function unsure(result, share) {
+  const best = `“${result.label}” (${share}%)`;
+  switch (result.unknown_signal) {
+    case "distance":
+      return { guess: true, text: `The network's best guess would be ${best}, but the drawing is unlike every sample it was trained on.` };
+    case "background":
+      return { guess: true, text: `Among your labels the network's best guess would be ${best}, but its hidden “none of these” output won: it looks like a scribble.` };
+    case "confidence":
+      return { guess: false, text: `The network's best guess, ${best}, is too unsure to name.` };
+    default: // a server that does not say which test decided
+      return { guess: false, text: `Closest: “${result.label}”.${result.unknown_reason ? ` ${sentence(result.unknown_reason)}.` : ""}` };
+  }
+}
+
 /** Show a Check result (or nothing: `null`). */
 export function renderResult(result) {
   const label = $("result-label");
@@ -54,6 +71,7 @@ export function renderResult(result) {
     : "";
   $("result-stale").hidden = !(result && result.stale && missing.length === 0);
   if (!result) {
+    setGuess(bars, false);
     box.dataset.verdict = "none";
     label.textContent = "?";
     label.dataset.empty = "true";
@@ -65,12 +83,13 @@ export function renderResult(result) {
   }
   const shares = percentages(result.confidences.map((c) => c.confidence));
   label.dataset.empty = "false";
-  if (result.unknown) {
+  const guess = result.unknown && unsure(result, shares[0] ?? 0);
+  setGuess(bars, Boolean(guess && guess.guess));
+  if (guess) {
     box.dataset.verdict = "unknown";
     label.textContent = "Not sure";
     note.textContent = "This looks like none of your labels.";
-    const why = result.unknown_reason ? ` ${sentence(result.unknown_reason)}.` : "";
-    closest.textContent = `Closest: “${result.label}”.${why}`;
+    closest.textContent = guess.text;
     closest.hidden = false;
   } else {
     box.dataset.verdict = "known";
@@ -92,4 +111,10 @@ export function renderResult(result) {
       );
     }),
   );
+}
+
+/** The bars as the answer, or as the network's guess that the verdict set aside (dimmed). */
+function setGuess(bars, guess) {
+  bars.dataset.guess = String(guess);
+  bars.setAttribute("aria-label", guess ? "The network's best guess per label, set aside" : "Probability per label");
 }

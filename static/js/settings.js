@@ -1,11 +1,12 @@
 // The settings card. Its network and learning fields are built from the server's declaration
 // (GET /api/settings: the settings' JSON schema and each preset's full values), so a setting
 // added on the server shows here and goes with Train with no change to the page. The training
-// limits (max iterations, target MSE) are the server's per-run defaults, from /api/health.
+// limits (max iterations, target MSE): empty means the server's per-run default (from
+// /api/health, shown as the placeholder); what Train sent is kept per recognizer.
 
-import { nameFields } from "./api.js";
-import { control, describe, read, refuse, show } from "./fields.js";
-import { $ } from "./ui.js";
+import { describeDetail, nameFields } from "./api.js";
+import { clearInvalid, control, describe, markInvalid, read, refuse, show } from "./fields.js";
+import { $, saved } from "./ui.js";
 
 /**
  * @typedef {import("./fields.js").Field} Field
@@ -80,32 +81,68 @@ export function readNetwork() {
   return network;
 }
 
-/** The field a refusal names: the page's own check, or the server's 422 on network.<name>. */
-function refusedField(error) {
-  if (error.field) return error.field;
+/** The settings field a server's 422 item is about: `loc` ["body", "network", name, ...] or
+ * ["body", name] (a training limit); null for anything else. */
+function fieldOf(item) {
+  const path = (item && Array.isArray(item.loc) ? item.loc : []).filter((p) => p !== "body" && typeof p === "string");
+  const name = path[0] === "network" ? path[1] : path[0];
+  const node = name ? document.getElementById(name) : null;
+  return node && node.closest("#settings-form") ? name : null;
+}
+
+/** The fields a refusal names, each with its message: the page's own check (a Refusal), or
+ * each item of the server's 422 that is about a field of the form. */
+function refusedFields(error) {
+  if (error.field) return [[error.field, error.message]];
   const detail = Array.isArray(error.detail) ? error.detail : [];
-  const loc = detail.map((d) => d && d.loc).find((l) => Array.isArray(l) && l[1] === "network");
-  return loc && $(String(loc[2])) ? String(loc[2]) : null;
+  return detail.map((item) => [fieldOf(item), describeDetail([item])]).filter(([id]) => id);
 }
 
-/** Open the settings, mark the refused field (aria-invalid) and put the caret in it. */
+/** Open the settings, mark each refused field (aria-invalid, its message under it) and put the
+ * caret in the first. False when the refusal is about no field. */
 export function showRefused(error) {
-  const id = refusedField(error);
-  if (!id) return;
+  const refused = refusedFields(error);
+  if (!refused.length) return false;
   $("settings").open = true;
-  $(id).setAttribute("aria-invalid", "true");
-  $(id).focus();
+  for (const [id, message] of refused) markInvalid(id, message);
+  $(refused[0][0]).focus();
+  return true;
 }
 
-/** Show the server's training defaults as the limit fields' values (when not set already). */
+const LIMITS = ["max_iterations", "target_mse"];
+const limitsKey = (name) => `hwr.limits.${name}`;
+
+/** Show the server's training defaults as the limit fields' placeholders: an empty field
+ * means the default. No server-wide target: each run stops when validation stops improving. */
 export function showLimitDefaults(defaults) {
-  for (const key of ["max_iterations", "target_mse"]) {
-    const field = $(key);
+  for (const key of LIMITS) {
     const value = defaults ? defaults[key] : undefined;
-    if (value != null && !field.value) field.value = String(value);
-    // No server-wide target: each run stops when validation stops improving (classic: 0.01).
-    field.placeholder = value === null ? "none" : "";
+    $(key).placeholder = value === null ? "none" : value === undefined ? "default" : String(value);
   }
+}
+
+/** Show the limits last sent with Train for recognizer `name` from this browser (the network
+ * settings are kept with the recognizer on the server; these per recognizer here). */
+export function showLimits(name) {
+  let kept = {};
+  try {
+    kept = JSON.parse(saved.get(limitsKey(name), "{}")) || {};
+  } catch {
+    kept = {};
+  }
+  for (const key of LIMITS) $(key).value = Number.isFinite(kept[key]) ? String(kept[key]) : "";
+}
+
+/** Keep the limits Train sent (readLimits: an empty field is absent) for recognizer `name`. */
+export function keepLimits(name, limits) {
+  saved.set(limitsKey(name), JSON.stringify(limits));
+}
+
+/** Recognizer `from` was renamed `to` (its limits go with it), or deleted (`to` null). */
+export function moveLimits(from, to) {
+  const kept = saved.get(limitsKey(from), null);
+  saved.remove(limitsKey(from));
+  if (to && kept !== null) saved.set(limitsKey(to), kept);
 }
 
 /** max_iterations and target_mse when given; empty fields mean the server's defaults. */
@@ -128,7 +165,7 @@ export function readLimits() {
 
 /** Editing a network or learning field marks the form dirty (`dirty()`) and leaves the preset. */
 export function wireSettings(dirty) {
-  $("settings-form").addEventListener("input", (e) => /** @type {Element} */ (e.target).removeAttribute("aria-invalid"));
+  $("settings-form").addEventListener("input", (e) => clearInvalid(/** @type {Element} */ (e.target).id));
   for (const fields of [$("network-fields"), $("learning-fields")]) {
     fields.addEventListener("input", (e) => {
       dirty();

@@ -7,6 +7,7 @@ import { renderAccuracy } from "./validation.js";
 /** A training under way: waiting for a slot, training, or stopping. */
 export const ACTIVE = ["queued", "running", "stopping"];
 const RUNNING = ["running", "stopping"];
+const ENDED = ["finished", "stopped"]; // with a model saved (failed: none)
 
 /** Is `next` news compared with `current`? Same job: only forward (queued -> running -> ended;
  * in the queue, only up the line). */
@@ -21,6 +22,28 @@ export function newer(next, current) {
 /** Waiting for a slot, or stopped (or cut short) before it got one: nothing was trained. */
 export function waited(status) {
   return Boolean(status) && (status.state === "queued" || (!status.started_at && ["stopped", "failed"].includes(status.state)));
+}
+
+/** A run that has trained a pass: until then (waiting, just started, or ended at once because
+ * the model already met the target) the model's figures and the last run's curve stay shown. */
+function trainedSome(status) {
+  return Boolean(status) && status.job > 0 && status.state !== "idle" && !waited(status) && status.iterations > 0;
+}
+
+/** The run ended and saved its model, which the summary (asked for again at the end) may not
+ * know yet: a summary whose model predates the run is older news than the run. */
+function savedByRun(summary, status) {
+  if (!trainedSome(status) || !ENDED.includes(status.state)) return false;
+  const model = summary ? summary.model : null;
+  return !(model && model.trained) || Date.parse(model.trained_at || "") < Date.parse(status.started_at || "");
+}
+
+/** Train when the model already met the target: it ended at once, having trained nothing. */
+function alreadyMet(status) {
+  const target = status ? status.target_mse : null;
+  return Boolean(status) && status.state === "finished" && status.iterations === 0
+    && (status.outcome === "target_mse reached"
+      || (Number.isFinite(target) && status.mse_current !== null && status.mse_current <= target));
 }
 
 /** 1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, 22nd, 101st, 111th. */
@@ -47,6 +70,7 @@ export function panelState(summary, status) {
   if (status && status.state === "queued") return "queued";
   if (status && RUNNING.includes(status.state)) return status.state === "running" ? "training" : "stopping";
   if (status && status.state === "failed") return "failed";
+  if (savedByRun(summary, status)) return "trained";
   if (summary && summary.model.trained) return summary.model.stale ? "stale" : "trained";
   return "none";
 }
@@ -98,7 +122,7 @@ export function renderTraining(summary, status, busy) {
   else if (state === "none") hint = "Ready to train.";
   $("train-hint").textContent = hint;
 
-  const ran = status && status.job > 0 && status.state !== "idle" && !waited(status);
+  const ran = trainedSome(status);
   const model = summary ? summary.model : null;
   if (ran) {
     setStat($("mse-initial"), formatMse(status.mse_initial), status.mse_initial);
@@ -118,32 +142,30 @@ export function renderTraining(summary, status, busy) {
   let reason = "";
   if (status && status.state === "stopped" && waited(status)) reason = "Stopped before it started: nothing was trained.";
   else if (status && status.state === "failed") reason = `Training failed: ${status.error || "unknown error"}.`;
+  else if (alreadyMet(status)) reason = ""; // said below, with a lower target to go on to
   else if (ran && REASONS[status.state]) {
     reason = `${REASONS[status.state]} after ${formatCount(status.iterations)} iterations`;
     if (status.state === "finished") reason += ending(status);
     else if (status.outcome && status.outcome !== "stopped") reason += `: ${status.outcome}`; // not Stop: why
     reason += ".";
-  } else if (ran && status.reason) {
+  } else if (status && RUNNING.includes(status.state) && status.reason) {
     reason = `${status.reason.charAt(0).toUpperCase()}${status.reason.slice(1)}.`;
   } else if (model && model.trained && model.trained_at) {
     reason = `Model trained ${new Date(model.trained_at).toLocaleString()}.`;
   }
   $("train-reason").textContent = reason;
-  renderAlreadyMet(ran ? status : null);
+  renderAlreadyMet(status);
 }
 
-/** Train with the target already met ran 0 iterations: say so, and offer a lower target. */
+/** Train with the target already met trained nothing: say so, and offer a lower target. */
 function renderAlreadyMet(status) {
-  const box = $("train-more");
-  const target = status ? status.target_mse : null;
-  const met = status && status.state === "finished" && status.iterations === 0
-    && (status.outcome === "target_mse reached"
-      || (Number.isFinite(target) && status.mse_current !== null && status.mse_current <= target));
-  box.hidden = !met;
+  const met = alreadyMet(status);
+  $("train-more").hidden = !met;
   if (!met) return;
+  const target = status.target_mse;
   const lower = Number(((target > 0 ? target : status.mse_current) / 10).toPrecision(2));
-  $("train-more-text").textContent =
-    `The model already meets the target MSE of ${Number(target.toPrecision(3))} (it is ${formatMse(status.mse_current)}): nothing to train.`;
+  $("train-more-text").textContent = `The model already meets the target MSE of ${Number(target.toPrecision(3))} `
+    + `(its MSE is ${formatMse(status.mse_current)}), so nothing was trained.`;
   const button = $("train-more-go");
   button.textContent = `Continue to MSE ${lower}`;
   button.dataset.target = String(lower);
@@ -152,20 +174,18 @@ function renderAlreadyMet(status) {
 /** The learning curve: the whole history a status carries (a page opened mid-run draws it from
  * the start), else the points as they come. */
 export function plot(chart, status, previous = null) {
-  if (waited(status)) return; // nothing to draw: the model's curve stays
-  chart.setTarget(status.target_mse);
+  if (!trainedSome(status)) return; // nothing to draw yet: the last run's curve stays
   const history = status.history || [];
-  if (history.length) {
-    chart.setHistory(history);
-    return;
-  }
-  if (!RUNNING.includes(status.state) && status.state !== "finished" && status.state !== "stopped") return;
-  const fresh = !previous || previous.job !== status.job || waited(previous); // queued until now
-  if (fresh || !chart.points.length) {
-    if (fresh) chart.reset();
-    chart.add(0, status.mse_initial);
-  }
-  chart.add(status.iterations, status.mse_current, status.validation_accuracy);
+  if (history.length) chart.setHistory(history);
+  else if (RUNNING.includes(status.state) || ENDED.includes(status.state)) {
+    const fresh = !previous || previous.job !== status.job || !trainedSome(previous); // nothing drawn of it yet
+    if (fresh || !chart.points.length) {
+      if (fresh) chart.reset();
+      chart.add(0, status.mse_initial);
+    }
+    chart.add(status.iterations, status.mse_current, status.validation_accuracy);
+  } else return;
+  chart.setTarget(status.target_mse);
 }
 
 /** 0.8 s, 12 s, 2:05 min. */

@@ -52,10 +52,12 @@ export const saved = {
 
 let noticeTimer = 0;
 
-/** Show a message in the notice bar (an aria-live region); errors stay until dismissed.
- * `action` ({label, run, ms}) adds one button (e.g. Undo); the message then lasts `ms`. */
-export function notify(message, kind = "info", action = null) {
+/** Show a message in the notice bar (an aria-live region); errors stay until dismissed, or
+ * until what they are `about` succeeds (settle). `action` ({label, run, ms}) adds one button
+ * (e.g. Undo); the message then lasts `ms`. */
+export function notify(message, kind = "info", action = null, about = "") {
   const bar = $("notice");
+  bar.dataset.about = about;
   $("notice-text").textContent = message;
   const old = bar.querySelector(".notice-action");
   if (old) old.remove();
@@ -77,6 +79,11 @@ export function notify(message, kind = "info", action = null) {
 export function dismissNotice() {
   clearTimeout(noticeTimer);
   $("notice").hidden = true;
+}
+
+/** What an error was `about` (e.g. "check") worked this time: the error is over. */
+export function settle(about) {
+  if ($("notice").dataset.about === about) dismissNotice();
 }
 
 export function formatMse(value) {

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from app import scribbles, synth
 from app.config import Settings
 from app.main import create_app
+from app.open_set import UNKNOWN_REASONS
 from bench import digits
 from tests.helpers import local_client, wait_for
 
@@ -90,8 +91,14 @@ def test_real_digits_with_defaults(client: TestClient, split: Any, settings: Set
 
     # Scribbles and spirals are none of the digits.
     junk = scribbles.generate(60, np.random.default_rng(11))
-    flagged = sum(client.post(f"{R}/check", json={"strokes": s}).json()["unknown"] for s in junk)
+    answers = [client.post(f"{R}/check", json={"strokes": s}).json() for s in junk]
+    flagged = sum(a["unknown"] for a in answers)
     assert flagged / len(junk) >= 0.8  # measured 0.97
+    # Each says which test decided, by name and in words; a known answer names none.
+    for a in answers:
+        assert a["unknown_reason"] == UNKNOWN_REASONS.get(a["unknown_signal"]), a
+        assert (a["unknown_signal"] is None) == (not a["unknown"]), a
+    assert {a["unknown_signal"] for a in answers} >= {"background"}
 
     # The model's validation survives in the summary (and so a restart).
     assert client.get(R).json()["model"]["validation"]["confusion"] == v["confusion"]

@@ -338,9 +338,12 @@ def test_settings_say_what_0_means_and_refuse_a_fractional_batch_size(
     expect(hidden).not_to_have_attribute("placeholder", "144")  # no value-like placeholder
     hint = hidden.get_attribute("aria-describedby")
     expect(page.locator(f"#{hint}")).to_contain_text("0 = no hidden layer")
-    # The training limits show the server's effective defaults as values, not "default".
+    # The training limits are empty (the server's default), which their placeholders show.
     defaults = httpx.get(f"{live_server.url}/api/health").json()["training_defaults"]
-    expect(page.locator("#max_iterations")).to_have_value(str(defaults["max_iterations"]))
+    expect(page.locator("#max_iterations")).to_have_value("")
+    expect(page.locator("#max_iterations")).to_have_attribute(
+        "placeholder", str(defaults["max_iterations"])
+    )
     # No server-wide target MSE (runs stop on validation): the field says "none", not "default".
     assert defaults["target_mse"] is None
     expect(page.locator("#target_mse")).to_have_value("")
@@ -349,7 +352,8 @@ def test_settings_say_what_0_means_and_refuse_a_fractional_batch_size(
     batch = page.locator("#batch_size")
     batch.fill("2.5")
     page.click("#train")
-    expect(page.locator("#notice")).to_contain_text("Batch size must be a whole number")
+    expect(page.locator("#batch_size-error")).to_contain_text("Batch size must be a whole number")
+    expect(page.locator("#train-error")).to_contain_text("Batch size must be a whole number")
     expect(batch).to_be_focused()
     expect(batch).to_have_attribute("aria-invalid", "true")
     expect(batch).to_have_value("2.5")  # not rounded

@@ -158,7 +158,9 @@ def test_a_new_setting_on_the_server_is_shown_and_sent_with_no_change_to_the_pag
     )
     field.fill("1.5")
     page.click("#train")
-    expect(page.locator("#notice")).to_contain_text("Weight decay must be a number from 0 to 1.")
+    expect(page.locator("#weight_decay-error")).to_have_text(
+        "Weight decay must be a number from 0 to 1."
+    )
     expect(field).to_be_focused()
     field.fill("0.25")
     with page.expect_request(lambda r: r.url.endswith("/training") and r.method == "POST") as sent:

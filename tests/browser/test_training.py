@@ -85,11 +85,11 @@ def test_train_live_progress_stop_then_check(
         dark.keyboard.press("c")
     answer = checked.value.json()
     # A model stopped this early may find the drawing unlike all it learned: then the page
-    # says "Not sure" and still names the closest label.
+    # says "Not sure" and still names the network's best guess.
     assert answer["label"] == "X", answer
     if answer["unknown"]:
         expect(dark.locator("#result-label")).to_have_text("Not sure")
-        expect(dark.locator("#result-closest")).to_contain_text("Closest: “X”")
+        expect(dark.locator("#result-closest")).to_contain_text("best guess would be “X”")
     else:
         expect(dark.locator("#result-label")).to_have_text("X")
     shoot(dark, tmp_path / "trained-dark.png")

@@ -288,7 +288,7 @@ def test_check_shows_probabilities_and_not_sure_for_a_scribble(
     expect(page.locator("#bars li")).to_have_count(len(SHAPES))
     assert sum(shown_percentages(page)) == 100
 
-    # A scribble: the API calls it unknown, the page says "Not sure" and names the closest.
+    # A scribble: the API calls it unknown, the page says "Not sure" and names the best guess.
     page.keyboard.press("Escape")
     mouse_draw(page, fit(scribble("spiral", 1), pad_box(page), margin=0.1))
     strokes, answer = checked(page)
@@ -300,7 +300,9 @@ def test_check_shows_probabilities_and_not_sure_for_a_scribble(
     expect(page.locator("#result-label")).to_have_text("Not sure")
     expect(page.locator("#result")).to_have_attribute("data-verdict", "unknown")
     expect(page.locator("#result-note")).to_have_text("This looks like none of your labels.")
-    expect(page.locator("#result-closest")).to_contain_text(f"Closest: “{answer['label']}”")
+    expect(page.locator("#result-closest")).to_contain_text(
+        f"best guess would be “{answer['label']}”"
+    )
     expect(page.locator("#bars li")).to_have_count(len(SHAPES))
     assert sum(shown_percentages(page)) == 100
     expect(page.locator("#result-missing")).to_be_hidden()
