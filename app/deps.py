@@ -15,7 +15,7 @@ from app.errors import unprocessable
 from app.events import Feed, follow
 from app.jobs import Trainer
 from app.recognition import ModelCache
-from app.schemas import StrokeList
+from app.schema_types import StrokeList
 from app.store import Recognizer, Store
 
 

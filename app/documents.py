@@ -16,18 +16,11 @@ from pydantic import (
     model_validator,
 )
 
+from app.network_settings import NetworkSettings
 from app.nn.network import MAX_PARAMETERS, Network
 from app.presets import CLASSIC
-from app.schemas import (
-    FiniteFloat,
-    GridSize,
-    HistoryPoint,
-    Label,
-    NetworkSettings,
-    Strict,
-    StrokeList,
-    Validation,
-)
+from app.schema_types import FiniteFloat, GridSize, Label, Strict, StrokeList
+from app.schemas import HistoryPoint, Validation
 
 if TYPE_CHECKING:
     from app.worker import JobSpec

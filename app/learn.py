@@ -27,11 +27,11 @@ from numpy.typing import NDArray
 from app import evaluation, open_set
 from app.folds import CrossFit, wilson
 from app.ink import rasterise
+from app.network_settings import NetworkSettings
 from app.nn.ensemble import merge
 from app.nn.fit import mse, train_pass
 from app.nn.network import Network
 from app.replay import Recorder
-from app.schemas import NetworkSettings
 from app.training_data import Drawing, Strokes, TrainingData
 
 # No stop before this many passes, and the default patience (NetworkSettings.patience): measured

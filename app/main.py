@@ -14,10 +14,10 @@ from app.config import Settings
 from app.jobs import make_trainer
 from app.lab.manager import LabRuns
 from app.middleware import BodyLimit, SecurityHeaders
+from app.network_settings import NetworkSettings
 from app.recognition import ModelCache
 from app.routes import api_router
 from app.routes.pages import frontend_dir
-from app.schemas import NetworkSettings
 from app.store import DB_FILE, open_store
 
 log = logging.getLogger("hwr")

@@ -1,7 +1,8 @@
 """The presets of a recognizer's network settings, the one place they are written.
 
-Each setting's default is declared with the setting (app.schemas.NetworkSettings: type, bounds,
-default, description), so the `default` preset changes nothing. The `classic` preset is the
+Each setting's default is declared with the setting (app.network_settings.NetworkSettings:
+type, bounds, default, description), so the `default` preset changes nothing. The `classic`
+preset is the
 original design: one network of 144 sigmoid units without bias, trained one sample at a time in
 the given order at rate 0.3 on the squared error, from all-positive U[0, 0.1) weights
 (NetworkSettings.init), without any of v1.1's additions (augmentation, grey-level grids,

@@ -17,7 +17,7 @@ from numpy.typing import DTypeLike, NDArray
 
 from app import augment, evaluation, scribbles
 from app.ink import normalise, rasterise
-from app.schemas import NetworkSettings
+from app.network_settings import NetworkSettings
 
 Strokes = list[list[list[float]]]
 F32 = NDArray[np.float32]

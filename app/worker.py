@@ -18,9 +18,9 @@ from numpy.typing import DTypeLike
 from threadpoolctl import threadpool_limits
 
 from app.learn import Drawing, Point, TrainingRun, drive
+from app.network_settings import NetworkSettings
 from app.nn.ensemble import split
 from app.nn.network import Network
-from app.schemas import NetworkSettings
 from app.snapshot import SNAPSHOT_INTERVAL_S
 
 REPORT_INTERVAL_S = 0.1

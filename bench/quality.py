@@ -12,7 +12,7 @@ from threadpoolctl import threadpool_limits
 
 from app import worker
 from app.learn import Drawing, drive
-from app.schemas import NetworkSettings
+from app.network_settings import NetworkSettings
 from bench import server
 from bench.client import request_bytes
 from bench.common import Row, log, median

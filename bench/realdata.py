@@ -23,8 +23,8 @@ from app import evaluation, scribbles, synth, worker
 from app.documents import ModelDocument, trained_model
 from app.ink import rasterise
 from app.learn import Drawing, drive
+from app.network_settings import NetworkSettings
 from app.recognition import LoadedModel
-from app.schemas import NetworkSettings
 from bench.common import Row, log, median
 from bench.digits import Strokes, load, per_class_indices
 from bench.peers import K_VALUES, SEEDS, run_peers

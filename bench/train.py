@@ -28,9 +28,9 @@ from typing import Any
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from app.network_settings import NetworkSettings
 from app.nn.fit import TrainOptions, passes, train_pass
 from app.nn.network import Network
-from app.schemas import NetworkSettings
 from app.worker import build_network
 from bench.common import (
     FLOPS_PER_SAMPLE,

@@ -17,8 +17,9 @@ from app.config import Settings
 from app.errors import TrainingConflict
 from app.jobs import bus, queue_job
 from app.jobs.broker import LOST, VANISHED, BrokerTrainingService, rq_id
+from app.network_settings import NetworkSettings
 from app.recognition import ModelCache
-from app.schemas import NetworkSettings, TrainingRequest
+from app.schemas import TrainingRequest
 from app.store import Store, open_store
 from tests.helpers import local_client, wait_for
 

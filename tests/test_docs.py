@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.config import Settings
-from app.schemas import NetworkSettings
+from app.network_settings import NetworkSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"

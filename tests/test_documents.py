@@ -5,8 +5,8 @@ import pytest
 from pydantic import ValidationError
 
 from app.documents import MODEL_VERSION, ModelDocument
+from app.network_settings import NetworkSettings
 from app.nn.network import Network
-from app.schemas import NetworkSettings
 
 
 def version_1(settings: object = None, hidden: int = 6) -> dict[str, object]:

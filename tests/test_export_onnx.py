@@ -22,10 +22,10 @@ from app.documents import ModelDocument, trained_model
 from app.export_onnx import HIDDEN_OPS, OPSET, ExportError, from_loaded, to_onnx
 from app.ink import rasterise
 from app.learn import Drawing, drive
+from app.network_settings import NetworkSettings
 from app.nn.activations import ACTIVATIONS
 from app.nn.network import Network
 from app.recognition import LoadedModel
-from app.schemas import NetworkSettings
 
 LABELS = ["L", "O", "X"]
 DRAWINGS = [

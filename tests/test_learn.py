@@ -5,9 +5,9 @@ import pytest
 
 from app import synth, worker
 from app.learn import MIN_PASSES, Drawing, drive
+from app.network_settings import NetworkSettings
 from app.nn.network import ModelFormatError
 from app.open_set import check_reference, pack_grids, unpack_grids
-from app.schemas import NetworkSettings
 from app.training_data import split_keys
 
 LABELS = ["L", "O", "X"]

@@ -9,8 +9,9 @@ from app.config import Settings
 from app.documents import ModelDocument
 from app.errors import NotEnoughLabels
 from app.learn import Drawing, sample_grid
+from app.network_settings import NetworkSettings
 from app.nn.network import Network
-from app.schemas import NetworkSettings, TrainingRequest
+from app.schemas import TrainingRequest
 from app.store import Model, Store
 from app.store.fingerprints import fingerprint
 from app.worker import JobSpec

@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 
 from app.lab.run import IDENTITY_BUFFER, MAX_STEP
 from app.lab.tasks import BOUNDARY_MAX, BOUNDARY_MIN, MAX_HIDDEN_LAYERS, MAX_UNITS
-from app.schemas import Strict
+from app.schema_types import Strict
 
 Activation = Literal["sigmoid", "tanh", "relu", "linear"]
 Number = Annotated[float, Field(allow_inf_nan=False)]

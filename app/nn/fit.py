@@ -10,7 +10,7 @@ every batch size (1.2 trains, 2.4 collapses all outputs to 0 at batch 4 to 64), 
 the batch size (the summed gradient) stalls or collapses at lr 0.3 from batch 8 up (0.3 x 8 = 2.4).
 A mini-batch pass makes m times fewer updates, so it needs more passes than classic, but each
 sample costs 3-5x less. The recognizer's choices of these options are its network settings
-(app.schemas.NetworkSettings, with the measurements behind its defaults).
+(app.network_settings.NetworkSettings, with the measurements behind its defaults).
 
 BLAS threads: numpy's OpenBLAS may run several threads for the products here; on a small or busy
 machine that makes small products far slower. The caller limits them (threadpoolctl); these

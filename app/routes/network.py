@@ -6,9 +6,9 @@ from fastapi import APIRouter, Query
 
 from app.deps import ModelsDep, RecognizerDep, StoreDep, TrainerDep, responses
 from app.errors import NoModel, unprocessable
+from app.network_settings import NetworkSettings
 from app.recognition import ModelCache
 from app.replay import without_weights
-from app.schemas import NetworkSettings
 from app.snapshot import snapshot
 from app.store import NotFound, Store
 

@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from app import __version__
+from app.schema_types import LABEL_MAX, NAME_MAX
 
 
 def frontend_dir(name: str) -> Path:
@@ -23,7 +24,8 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request) -> HTMLResponse:
-    return TEMPLATES.TemplateResponse(request, "index.html", {"version": __version__})
+    limits = {"label_max": LABEL_MAX, "name_max": NAME_MAX}  # the fields' maxlength
+    return TEMPLATES.TemplateResponse(request, "index.html", {"version": __version__, **limits})
 
 
 @router.get("/lab", response_class=HTMLResponse)

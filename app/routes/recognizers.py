@@ -5,14 +5,8 @@ from fastapi import APIRouter, Response, status
 from app.deps import ModelsDep, RecognizerDep, StoreDep, TrainerDep, responses
 from app.errors import TrainingConflict
 from app.jobs import ACTIVE, Trainer
-from app.schemas import (
-    LabelCount,
-    ModelInfo,
-    NetworkSettings,
-    RecognizerCreate,
-    RecognizerRename,
-    RecognizerSummary,
-)
+from app.network_settings import NetworkSettings
+from app.schemas import LabelCount, ModelInfo, RecognizerCreate, RecognizerRename, RecognizerSummary
 from app.store import Recognizer, Store
 
 router = APIRouter(prefix="/api/recognizers", tags=["recognizers"])

@@ -4,8 +4,8 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from app.network_settings import NetworkSettings
 from app.presets import PRESETS
-from app.schemas import NetworkSettings
 
 router = APIRouter(prefix="/api", tags=["meta"])
 

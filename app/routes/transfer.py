@@ -18,11 +18,12 @@ from app.documents import Dataset, DatasetCounts, ModelDocument, ensemble_of
 from app.errors import NoModel, TrainingConflict
 from app.export_onnx import from_loaded
 from app.learn import sample_grid
+from app.network_settings import NetworkSettings
 from app.nn.losses import loss_of
 from app.nn.network import ModelFormatError, Network
 from app.open_set import check_reference
 from app.routes.recognizers import summarise
-from app.schemas import NetworkSettings, RecognizerSummary
+from app.schemas import RecognizerSummary
 
 router = APIRouter(prefix="/api/recognizers/{r}", tags=["import and export"])
 NOT_FOUND = responses(e404="unknown recognizer")

@@ -7,10 +7,12 @@ import { $, notify } from "./ui.js";
 let pending = null; // the action the open dialog runs on OK
 let longest = 0; // the field's own maxlength (the template's), for fields without one
 
-// A recognizer's name as the server takes it (RecognizerName in app/schemas.py), and the rule
-// in words: both dialogs (New, Rename) check it before sending.
-const RECOGNIZER_NAME = /^[a-z0-9_-]{1,64}$/;
-const NAME_RULE = "Use 1 to 64 lower-case letters, digits, - or _.";
+// A recognizer's name as the server takes it (RecognizerName in app/schema_types.py; its length
+// is the New dialog's maxlength, from the template), and the rule in words: both dialogs (New,
+// Rename) check it before sending.
+const NAME_MAX = /** @type {HTMLInputElement} */ ($("new-name")).maxLength;
+const RECOGNIZER_NAME = new RegExp(`^[a-z0-9_-]{1,${NAME_MAX}}$`);
+const NAME_RULE = `Use 1 to ${NAME_MAX} lower-case letters, digits, - or _.`;
 
 /**
  * Open the dialog. `field` ({name, value, list, maxLength, refusal}) adds a text input;

@@ -2,7 +2,7 @@
 
 from fastapi.testclient import TestClient
 
-from app.schemas import NetworkSettings
+from app.network_settings import NetworkSettings
 
 
 def test_the_schema_is_the_settings_model(client: TestClient) -> None:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from app.schemas import NetworkSettings
+from app.network_settings import NetworkSettings
 from app.synth import draw
 from tests.api.conftest import train_until_done
 

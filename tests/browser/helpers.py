@@ -1,6 +1,7 @@
 """What browser tests share beside the fixtures: servers of a module's own (a token, one
 training slot) or of a test's own (stopped and started again), and the API calls tests make."""
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -97,10 +98,18 @@ def pixels_of(page: Any, selector: str, name: str, near: int = 40, alpha: int = 
 
 
 def open_settings(page: Any) -> None:
-    """Open the Settings card, whether or not it is open already (a click would toggle it)."""
-    if page.locator("#settings").get_attribute("open") is None:
+    """Open the Settings card, whether or not it is open already (a click would toggle it).
+    Clicks again if a click did not take (on a loaded machine the page can still be laying
+    out the cards above it as the click lands), until a deadline."""
+    settings = page.locator("#settings")
+    deadline = time.monotonic() + 15
+    while settings.get_attribute("open") is None:
+        assert time.monotonic() < deadline, "the Settings card did not open"
         page.click("#settings summary")
-    expect(page.locator("#settings")).to_have_attribute("open", "")
+        try:
+            expect(settings).to_have_attribute("open", "", timeout=2_000)
+        except AssertionError:
+            continue
 
 
 def train_in_page(page: Any, fields: dict[str, str], timeout: float = 60) -> None:

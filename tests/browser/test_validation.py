@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from app.schemas import NetworkSettings
+from app.network_settings import NetworkSettings
 from tests.browser.drawing import draw_letter, fit, mouse_draw, pad_box, scribble
 from tests.browser.helpers import add_samples, pixels_of, summary, train_in_page
 from tests.browser.pw import expect

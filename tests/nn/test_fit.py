@@ -6,11 +6,11 @@ from typing import Any
 import numpy as np
 import pytest
 
+from app.network_settings import NetworkSettings
 from app.nn import fit
 from app.nn.fit import TrainOptions, mse, passes, train_pass
 from app.nn.losses import loss_value
 from app.nn.network import Network
-from app.schemas import NetworkSettings
 from app.worker import build_network
 
 
