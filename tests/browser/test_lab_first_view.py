@@ -2,6 +2,7 @@
 the top of the page (desktop and phone), however the lab is reached: /lab, /lab#<demo>, the
 main page's link, a tab, the back button. And its one level-one heading."""
 
+import re
 from typing import Any
 
 import pytest
@@ -53,8 +54,11 @@ def test_the_main_pages_link_opens_the_lab_at_the_top_and_back_returns(
     make_page: Any, live_server: Server, size: str
 ) -> None:
     page, _ = make_page(f"{live_server.url}/", **SIZES[size])
-    main = page.url
+    # The main page writes its recognizer into the address once it has one (?r=default).
+    main = re.compile(rf"^{re.escape(live_server.url)}/\?r=default$")
+    page.wait_for_url(main)
     page.get_by_role("link", name="The lab", exact=True).click()
+    page.wait_for_url(re.compile(r"/lab#xor$"))  # else the main page's body, ready too, answers
     page.wait_for_selector("body[data-ready=true]")
     assert_first_view(page, "xor")
     page.go_back()  # the lab's own tab choices add no history: back is the main page
