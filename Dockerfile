@@ -6,6 +6,7 @@ FROM python:3.11-slim AS wheel
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY app app
+COPY hwr hwr
 COPY static static
 COPY templates templates
 RUN pip wheel --no-cache-dir --no-deps -w /wheels .

@@ -1,6 +1,8 @@
-"""`hwr` console script: serve the app, run a scale-out worker, check a data folder."""
+"""`hwr` console script: serve the app, run a scale-out worker, check a data folder, check
+drawings with a model file (no server)."""
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -44,8 +46,24 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         help="trainings this worker runs at once (HWR_WORKER_CONCURRENCY, default 1)",
     )
+    drawings = sub.add_parser(
+        "check",
+        help="check drawings with a model file, no server: one line of JSON each, the fields of"
+        " the server's Check",
+    )
+    drawings.add_argument(
+        "--model", type=Path, required=True, help="a model file (the page's Export, GET .../model)"
+    )
+    drawings.add_argument(
+        "drawings",
+        nargs="+",
+        type=Path,
+        help='JSON files, each {"strokes": [[[x, y], ...], ...]} or just the strokes; - for stdin',
+    )
     args = parser.parse_args(argv)
 
+    if args.command == "check":
+        return check_drawings(args.model, args.drawings)
     if args.command == "worker":
         from app.jobs.worker_command import run_worker
 
@@ -122,6 +140,29 @@ def check_data(data_dir: Path) -> int:
     store.close()
     print("\n".join(rows))
     return 0 if rows == ["ok"] else 1
+
+
+def check_drawings(model: Path, drawings: list[Path]) -> int:
+    """Print Check's answer for each drawing, one JSON line each; 2 for a file it cannot use."""
+    from app.nn.network import ModelFormatError
+    from app.recognizer import Recognizer
+
+    try:
+        recognizer = Recognizer.load(model)
+    except (OSError, ModelFormatError) as exc:
+        print(f"hwr: {model}: {exc}", file=sys.stderr)
+        return 2
+    for path in drawings:
+        try:
+            text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+            drawing = json.loads(text)
+            strokes = drawing.get("strokes", []) if isinstance(drawing, dict) else drawing
+            answer = recognizer.check(strokes)
+        except (OSError, ValueError) as exc:  # JSONDecodeError and bad ink are ValueErrors
+            print(f"hwr: {path}: {exc}", file=sys.stderr)
+            return 2
+        print(json.dumps(answer.as_dict(), ensure_ascii=False), flush=True)
+    return 0
 
 
 if __name__ == "__main__":

@@ -126,8 +126,7 @@ class ModelDocument(BaseModel):
 
     def members(self) -> int:
         """The ensemble size its settings name (unknown: 1), when the shapes agree."""
-        settings = self.network.settings
-        return ensemble_of(self.network.sizes, 1 if settings is None else settings.networks())
+        return _members(self.network.sizes, self.network.settings)
 
     def build(self, dtype: DTypeLike = np.float64) -> Network:
         """Its network (ModelFormatError when the layers do not fit the sizes and activations)."""
@@ -162,6 +161,16 @@ def trained_model(
         "iterations": iterations,
         "mse": extras["final_mse"],
     }
+
+
+def members_of(document: dict[str, Any]) -> int:
+    """ModelDocument.members() of a stored document, without validating its layers again."""
+    network = upgrade(document)["network"]
+    return _members(network["sizes"], network["settings"])
+
+
+def _members(sizes: list[int], settings: NetworkSettings | None) -> int:
+    return ensemble_of(sizes, 1 if settings is None else settings.networks())
 
 
 def ensemble_of(sizes: list[int], k: int) -> int:

@@ -1,6 +1,6 @@
 """A trained model as ONNX: the 144-cell grid in, Check's confidences out (numpy and onnx only).
 
-The graph is Check's arithmetic (`recognition.LoadedModel.confidences`), op for op:
+The graph is Check's arithmetic (`app.recognizer.Recognizer.confidences`), op for op:
 
     grid (N, cells) -> [MatMul W[i] -> Add b[i] (with a bias) -> hidden activation] per hidden
     layer -> MatMul W[-1] -> Add b[-1]: the output layer's pre-activations (N, outputs)
@@ -30,7 +30,7 @@ from app.nn.activations import ACTIVATIONS, HIDDEN
 from app.nn.network import Network
 
 if TYPE_CHECKING:
-    from app.recognition import LoadedModel
+    from app.recognizer import Recognizer
 
 OPSET = 13
 INPUT = "grid"
@@ -127,8 +127,8 @@ def _nodes(
     return nodes, weights
 
 
-def from_loaded(model: "LoadedModel", name: str = "recognizer") -> bytes:
-    """The serialised ONNX model of a model Check uses (recognition.LoadedModel)."""
+def from_loaded(model: "Recognizer", name: str = "recognizer") -> bytes:
+    """The serialised ONNX model of a model Check uses (app.recognizer.Recognizer)."""
     proto = to_onnx(
         model.net,
         model.labels,

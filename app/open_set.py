@@ -54,23 +54,17 @@ def pack_grids(grids: F32) -> str:
     return base64.b64encode(zlib.compress((q[0::2] << 4 | q[1::2]).tobytes(), 9)).decode()
 
 
-def unpack_grids(text: str, cells: int) -> F32:
-    """The inverse of pack_grids: (n, cells) float32."""
-    raw = np.frombuffer(zlib.decompress(base64.b64decode(text)), dtype=np.uint8)
-    q = np.empty(raw.size * 2, dtype=np.uint8)
-    q[0::2], q[1::2] = raw >> 4, raw & 15
-    n = q.size // cells
-    return (q[: n * cells].reshape(n, cells) / 15.0).astype(np.float32)
-
-
-def check_reference(text: str, grid_size: int) -> None:
-    """ModelFormatError unless `text` is pack_grids output of whole grids of this size."""
+def unpack_grids(text: str, cells: int, dtype: type[np.floating] = np.float32) -> NDArray[Any]:
+    """The inverse of pack_grids: (n, cells) of q / 15 in `dtype`. ModelFormatError unless
+    `text` is pack_grids output of whole grids of this many cells (at most 32 MiB of cells)."""
     try:
         raw = zlib.decompressobj().decompress(base64.b64decode(text, validate=True), 2**24)
     except (ValueError, zlib.error) as exc:
         raise ModelFormatError(f"open_set.reference is not packed grids: {exc}") from None
-    cells = grid_size**2
-    if (len(raw) * 2) // cells == 0 or len(raw) != (((len(raw) * 2) // cells) * cells + 1) // 2:
-        raise ModelFormatError(
-            f"open_set.reference does not hold whole {grid_size}x{grid_size} grids"
-        )
+    n = (len(raw) * 2) // cells
+    if n == 0 or len(raw) != (n * cells + 1) // 2:
+        raise ModelFormatError(f"open_set.reference does not hold whole grids of {cells} cells")
+    q = np.empty(len(raw) * 2, dtype=np.uint8)
+    bytes_ = np.frombuffer(raw, dtype=np.uint8)
+    q[0::2], q[1::2] = bytes_ >> 4, bytes_ & 15
+    return (q[: n * cells].reshape(n, cells) / 15.0).astype(dtype)

@@ -217,8 +217,13 @@ class CheckResult(BaseModel):
 
 class RasterizeIn(Strict):
     strokes: StrokeList
-    grid_size: GridSize = 12
-    antialias: bool = Field(False, description="as a recognizer with `antialias` rasterises")
+    recognizer: RecognizerName | None = Field(
+        None, description="rasterise as this recognizer does (its grid size and settings)"
+    )
+    grid_size: GridSize | None = Field(None, description="absent: a new recognizer's (12)")
+    antialias: bool | None = Field(
+        None, description="as a recognizer with `antialias` rasterises; absent: a new one's"
+    )
 
 
 class Grid(BaseModel):

@@ -3,7 +3,7 @@ peers of `bench.peers`, from k drawings per digit, on the "report" part of the d
 used for tuning), with the same splits for everyone.
 
 hwr is trained in this process by the code a training process runs (`worker.prepare` and
-`learn.drive`, 1 BLAS thread) and answers as Check does (`LoadedModel.answer`), so the figures
+`learn.drive`, 1 BLAS thread) and answers as Check does (`Recognizer.answer`), so the figures
 are the server's without HTTP. Besides accuracy: the calibration error of the confidences,
 validation accuracy against the accuracy on unseen drawings (and whether its 95% interval holds
 it), and how often "unknown" is said
@@ -20,11 +20,11 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from app import evaluation, scribbles, synth, worker
-from app.documents import ModelDocument, trained_model
-from app.ink import rasterise
+from app.documents import trained_model
 from app.learn import Drawing, drive
 from app.network_settings import NetworkSettings
-from app.recognition import LoadedModel
+from app.recognition import recognizer_of
+from app.recognizer import Recognizer
 from bench.common import Row, log, median
 from bench.digits import Strokes, load, per_class_indices
 from bench.peers import K_VALUES, SEEDS, run_peers
@@ -36,7 +36,7 @@ NEVER_TRAINED = ["A", "E", "H", "M", "N", "P", "T", "U", "V", "X"]  # letters, f
 
 def train(
     items: Sequence[tuple[str, Strokes]], network: dict[str, Any], seed: int
-) -> tuple[LoadedModel, dict[str, Any]]:
+) -> tuple[Recognizer, dict[str, Any]]:
     """Train as the server does with these network settings; the model Check would use."""
     settings = NetworkSettings.model_validate({**network, "seed": seed})
     labels = sorted({label for label, _ in items})
@@ -59,15 +59,15 @@ def train(
         "replay_bytes": len(json.dumps(extras["replay"])),
         **extras,
     }
-    return LoadedModel.from_document(ModelDocument.model_validate(document)), info
+    return recognizer_of(document), info
 
 
-def answers(model: LoadedModel, drawings: Sequence[Strokes]) -> tuple[np.ndarray, np.ndarray]:
+def answers(model: Recognizer, drawings: Sequence[Strokes]) -> tuple[np.ndarray, np.ndarray]:
     """Probabilities (n, labels) in the model's label order, and the unknown flags (n,)."""
     P = np.zeros((len(drawings), len(model.labels)))
     unknown = np.zeros(len(drawings), dtype=bool)
     for i, strokes in enumerate(drawings):
-        answer = model.answer(rasterise(strokes, model.grid_size, antialias=model.antialias))
+        answer = model.check(strokes)
         for label, p in answer.ranked:
             P[i, model.labels.index(label)] = p
         unknown[i] = answer.unknown

@@ -3,7 +3,7 @@
 Tiny networks are trained by the real training run (a few passes, a few hidden units) for every
 hidden activation the engine offers to a recognizer, both losses, with and without bias, one
 network or an ensemble of 3, with and without the hidden reject class; each export is compared
-with Check's arithmetic (LoadedModel.confidences and, grid by grid, LoadedModel.answer) on 200
+with Check's arithmetic (Recognizer.confidences and, grid by grid, Recognizer.answer) on 200
 grids: drawings of the labels, scribbles and random grids.
 """
 
@@ -18,14 +18,15 @@ import pytest
 from numpy.typing import NDArray
 
 from app import scribbles, synth, worker
-from app.documents import ModelDocument, trained_model
+from app.documents import trained_model
 from app.export_onnx import HIDDEN_OPS, OPSET, ExportError, from_loaded, to_onnx
 from app.ink import rasterise
 from app.learn import Drawing, drive
 from app.network_settings import NetworkSettings
 from app.nn.activations import ACTIVATIONS
 from app.nn.network import Network
-from app.recognition import LoadedModel
+from app.recognition import recognizer_of
+from app.recognizer import Recognizer
 
 LABELS = ["L", "O", "X"]
 DRAWINGS = [
@@ -36,7 +37,7 @@ TOLERANCE = 1e-5
 F32 = NDArray[np.float32]
 
 
-def trained(passes: int = 3, **network: Any) -> LoadedModel:
+def trained(passes: int = 3, **network: Any) -> Recognizer:
     """A model as Check loads it, from a short real training (5 drawings a label, 1 held out)."""
     settings = NetworkSettings.model_validate(
         {"seed": 1, "hidden_layers": [6], "augmentation": "off", **network}
@@ -45,7 +46,7 @@ def trained(passes: int = 3, **network: Any) -> LoadedModel:
     run = worker.prepare(spec)
     drive(run, passes, 0.0, lambda: False, lambda _: None)
     document = trained_model(spec, run.net.to_dict(), run.finish(), [], run.iteration)
-    return LoadedModel.from_document(ModelDocument.model_validate(document))
+    return recognizer_of(document)
 
 
 def grids(antialias: bool, n: int = 200, seed: int = 3) -> F32:
@@ -64,7 +65,7 @@ def run_onnx(data: bytes, X: F32) -> F32:
     return out
 
 
-def assert_same_as_check(model: LoadedModel, data: bytes, X: F32) -> float:
+def assert_same_as_check(model: Recognizer, data: bytes, X: F32) -> float:
     """ONNX against Check on every grid of X, to TOLERANCE; the largest difference."""
     out = run_onnx(data, X)
     assert out.dtype == np.float32 and out.shape == (len(X), len(model.labels))
@@ -149,7 +150,7 @@ def test_an_imported_network_with_any_engine_activation_answers_as_check() -> No
         "background": True,
         "calibration": {"temperature": 0.37},
     }
-    model = LoadedModel.from_document(ModelDocument.model_validate(document))
+    model = recognizer_of(document)
     assert_same_as_check(model, from_loaded(model), grids(False))
 
 
@@ -191,7 +192,7 @@ def test_the_model_describes_itself() -> None:
 
 def test_labels_in_any_script_survive_the_metadata() -> None:
     model = trained(hidden_layers=[4], ensemble=1, reject=False)
-    model = LoadedModel(model.net, ["ä", "あ", '"q"'], 12)
+    model = Recognizer(model.net, ["ä", "あ", '"q"'], 12)
     meta = {p.key: p.value for p in onnx.load_from_string(from_loaded(model)).metadata_props}
     assert json.loads(meta["labels"]) == ["ä", "あ", '"q"']
 

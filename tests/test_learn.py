@@ -7,7 +7,7 @@ from app import synth, worker
 from app.learn import MIN_PASSES, Drawing, drive
 from app.network_settings import NetworkSettings
 from app.nn.network import ModelFormatError
-from app.open_set import check_reference, pack_grids, unpack_grids
+from app.open_set import pack_grids, unpack_grids
 from app.training_data import split_keys
 
 LABELS = ["L", "O", "X"]
@@ -140,11 +140,13 @@ def test_packed_reference_grids_round_trip_to_4_bits() -> None:
     back = unpack_grids(pack_grids(grids), 144)
     assert back.shape == (7, 144)
     assert np.abs(back - grids).max() <= 1 / 30 + 1e-6
-    check_reference(pack_grids(grids), 12)
-    with pytest.raises(ModelFormatError):
-        check_reference(pack_grids(grids[:, :100]), 12)
-    with pytest.raises(ModelFormatError):
-        check_reference("not base64!", 12)
+    exact = unpack_grids(pack_grids(grids), 144, np.float64)  # q / 15, as the JS module reads
+    assert exact.dtype == np.float64
+    np.testing.assert_allclose(exact * 15, np.rint(grids * 15), rtol=0, atol=1e-12)
+    with pytest.raises(ModelFormatError, match="whole grids"):
+        unpack_grids(pack_grids(grids[:, :100]), 144)
+    with pytest.raises(ModelFormatError, match="not packed grids"):
+        unpack_grids("not base64!", 144)
 
 
 def test_weight_decay_ends_with_smaller_weights_from_the_same_start() -> None:

@@ -92,7 +92,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, src / name)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for name in ("app", *FRONT_END):
+    for name in ("app", "hwr", *FRONT_END):
         shutil.copytree(ROOT / name, src / name, ignore=ignore)
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
@@ -136,15 +136,16 @@ def test_installed_wheel_serves_the_page_away_from_the_repository(
     elsewhere.mkdir()
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(site), "HWR_DATA_DIR": str(tmp_path / "d")}
     where = subprocess.run(
-        [sys.executable, "-c", "import app.main, app.routes.pages as p; "
+        [sys.executable, "-c", "import app.main, app.routes.pages as p, hwr; "
          "print(app.main.__file__); print(p.frontend_dir('static')); "
-         "print(p.frontend_dir('templates'))"],
+         "print(p.frontend_dir('templates')); print(hwr.__file__)"],
         cwd=elsewhere, env=env, capture_output=True, text=True, check=True, timeout=60,
     ).stdout.split()  # fmt: skip
     assert where == [
         str(site / "app" / "main.py"),
         str(site / "app" / "static"),
         str(site / "app" / "templates"),
+        str(site / "hwr" / "__init__.py"),  # `from hwr import Recognizer`
     ]
 
     port = free_port()

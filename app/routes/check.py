@@ -15,24 +15,37 @@ import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated
 
+import numpy as np
 from fastapi import APIRouter, Depends, Response
+from numpy.typing import NDArray
 
 from app.deps import ModelsDep, NameParam, SettingsDep, StoreDep, responses, within_limits
 from app.errors import NoModel, unprocessable
 from app.ink import rasterise
-from app.recognition import LoadedModel
-from app.schemas import CheckIn, CheckResult, Confidence, Grid, RasterizeIn
+from app.network_settings import NetworkSettings
+from app.nn.ensemble import member
+from app.recognition import Found
+from app.recognizer import Recognizer
+from app.schemas import (
+    CheckIn,
+    CheckResult,
+    Confidence,
+    Grid,
+    NetworkPath,
+    RasterizeIn,
+    RecognizerCreate,
+)
 
 router = APIRouter(prefix="/api", tags=["check"])
 _LOOKUPS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hwr-check")
 
 
-Lookup = tuple[LoadedModel, tuple[int, list[str]]] | None
+Lookup = Found | None
 
 
 async def _lookup(r: NameParam, store: StoreDep, models: ModelsDep) -> Lookup:
-    """The trained model of the recognizer named in the path and the recognizer's (fingerprint,
-    labels), or None (NotFound becomes 404). A cached model needs no trip at all: deleting a
+    """The trained model of the recognizer named in the path and its samples' facts, or None
+    (NotFound becomes 404). A cached model needs no trip at all: deleting a
     recognizer drops its model from the cache, changing its samples its labels."""
     cached = models.peek(r)
     if cached is not None:
@@ -58,26 +71,56 @@ async def check(
     strokes = within_limits(body.strokes, settings)
     if found is None:
         raise NoModel(f"'{r}' has no trained model yet: train it first")
-    model, (fingerprint, labels) = found
+    model = found.model
     if body.member >= model.members:
         raise unprocessable("member", f"the model is an ensemble of {model.members}")
-    grid = rasterise(strokes, model.grid_size, antialias=model.antialias)
-    answer = model.answer(grid)
+    answer = model.check(strokes)  # app.recognizer: the same as `from hwr import Recognizer`
     result = CheckResult(
-        label=answer.ranked[0][0],
+        label=answer.label,
         confidences=[Confidence(label=label, confidence=c) for label, c in answer.ranked],
-        grid=grid.tolist(),
+        grid=answer.grid.tolist(),
         unknown=answer.unknown,
         unknown_reason=answer.reason,
         unknown_signal=answer.signal,
-        stale=fingerprint != model.fingerprint,
-        missing_labels=[label for label in labels if label not in model.labels],
-        activations=model.path(grid, body.member) if body.activations else None,
+        stale=found.stale,
+        missing_labels=found.missing_labels,
+        activations=_path(model, answer.grid, body.member) if body.activations else None,
     )
     return Response(result.model_dump_json(), media_type="application/json")
 
 
-@router.post("/rasterize", response_model=Grid, responses=responses(e413="body too large"))
-def rasterize(body: RasterizeIn, settings: SettingsDep) -> Grid:
+def _path(model: Recognizer, grid: NDArray[np.float32], which: int) -> NetworkPath:
+    """The drawing through member `which`: each hidden layer's activations, the outputs."""
+    A = member(model.net, model.members, which).forward(grid[None, :])
+    layers = [[round(float(x), 5) for x in a[0]] for a in A[1:]]
+    return NetworkPath(member=which, layers=layers[:-1], outputs=layers[-1])
+
+
+@router.post(
+    "/rasterize",
+    response_model=Grid,
+    responses=responses(e404="unknown recognizer", e413="body too large"),
+)
+def rasterize(body: RasterizeIn, settings: SettingsDep, store: StoreDep) -> Grid:
+    """The grid a sample or a Check with these strokes would use: under the recognizer's
+    settings, or those given, or a new recognizer's."""
     strokes = within_limits(body.strokes, settings)
-    return Grid(grid=rasterise(strokes, body.grid_size, antialias=body.antialias).tolist())
+    grid_size, antialias = _grid_options(body, store)
+    return Grid(grid=rasterise(strokes, grid_size, antialias=antialias).tolist())
+
+
+def _grid_options(body: RasterizeIn, store: StoreDep) -> tuple[int, bool]:
+    """(grid_size, antialias) of the named recognizer (404 unknown), or as given, or what a
+    new recognizer gets by default (RecognizerCreate's defaults)."""
+    given = sorted(body.model_fields_set & {"grid_size", "antialias"})
+    if body.recognizer is not None:
+        if given:
+            raise unprocessable(given[0], "give either `recognizer` or the grid's options")
+        recognizer = store.get_recognizer(body.recognizer)
+        network = NetworkSettings.model_validate(recognizer.network)
+        return recognizer.grid_size, network.antialias
+    new = RecognizerCreate.model_fields
+    return (
+        new["grid_size"].default if body.grid_size is None else body.grid_size,
+        new["network"].default.antialias if body.antialias is None else body.antialias,
+    )

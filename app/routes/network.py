@@ -56,7 +56,7 @@ def network(
         found = models.get(recognizer.name)
         if found is None:
             raise NoModel(f"'{recognizer.name}' has no training running and no model")
-        model = found[0]
+        model = found.model
         members = model.members
         fields = {
             "source": "model",
@@ -102,7 +102,7 @@ def _frame(name: str, store: Store, models: ModelCache, frame: int, member: int)
     found = models.get(name)
     if found is None:
         raise NotFound(f"'{name}' has no model with a recording: train it")
-    model, shot = found[0], frames[frame]
+    model, shot = found.model, frames[frame]
     layers = shot["layers"]
     return {
         "source": "replay",

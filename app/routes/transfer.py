@@ -21,7 +21,7 @@ from app.learn import sample_grid
 from app.network_settings import NetworkSettings
 from app.nn.losses import loss_of
 from app.nn.network import ModelFormatError, Network
-from app.open_set import check_reference
+from app.open_set import unpack_grids
 from app.routes.recognizers import summarise
 from app.schemas import RecognizerSummary
 
@@ -126,7 +126,7 @@ def export_onnx(recognizer: RecognizerDep, models: ModelsDep) -> Response:
     found = models.get(recognizer.name)
     if found is None:
         raise HTTPException(404, f"'{recognizer.name}' has no trained model yet: train it first")
-    content = from_loaded(found[0], recognizer.name)  # ExportError (a ValueError): 422
+    content = from_loaded(found.model, recognizer.name)  # ExportError (a ValueError): 422
     disposition = f'attachment; filename="{recognizer.name}.onnx"'
     return Response(
         content, media_type="application/octet-stream", headers={"Content-Disposition": disposition}
@@ -163,7 +163,7 @@ def import_model(
             f"{outputs} outputs expected (labels), the network has {net.sizes[-1]}"
         )
     if body.open_set and body.open_set.reference is not None:
-        check_reference(body.open_set.reference, recognizer.grid_size)
+        unpack_grids(body.open_set.reference, recognizer.grid_size**2)  # ModelFormatError
     settings = imported_settings(NetworkSettings.model_validate(recognizer.network), body, net)
     store.set_network(recognizer.name, settings.model_dump())
     document = body.model_copy(

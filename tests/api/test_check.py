@@ -50,7 +50,8 @@ def test_check_validation(client: TestClient) -> None:
 
 
 def test_rasterize_grid_size(client: TestClient) -> None:
-    r = client.post("/api/rasterize", json={"strokes": [[[0, 0], [5, 5]]], "grid_size": 8})
+    body = {"strokes": [[[0, 0], [5, 5]]], "grid_size": 8, "antialias": False}
+    r = client.post("/api/rasterize", json=body)
     assert r.status_code == 200
     grid = r.json()["grid"]
     assert len(grid) == 64

@@ -19,7 +19,8 @@ def test_add_returns_the_exact_grid(client: TestClient) -> None:
     rows = [grid[i * 12 : (i + 1) * 12] for i in range(12)]
     assert [sum(row) for row in rows] == [0] * 6 + [12] + [0] * 5
     assert body["created_at"]
-    assert client.post("/api/rasterize", json={"strokes": BAR}).json()["grid"] == grid
+    by_name = {"strokes": BAR, "recognizer": "binary"}
+    assert client.post("/api/rasterize", json=by_name).json()["grid"] == grid
 
 
 def test_grids_follow_the_antialias_setting(client: TestClient) -> None:
@@ -29,8 +30,7 @@ def test_grids_follow_the_antialias_setting(client: TestClient) -> None:
     grid = r.json()["grid"]
     rows = [sum(grid[i * 12 : (i + 1) * 12]) for i in range(12)]
     assert rows == [0] * 5 + [12, 12] + [0] * 5  # the pen is a cell wide: two rows of grey
-    soft = {"strokes": BAR, "antialias": True}
-    assert client.post("/api/rasterize", json=soft).json()["grid"] == grid
+    assert client.post("/api/rasterize", json={"strokes": BAR}).json()["grid"] == grid
     client.post("/api/recognizers/default/samples", json={"label": "o", "strokes": DOT})
     r = client.post(
         "/api/recognizers/default/training",
@@ -38,7 +38,8 @@ def test_grids_follow_the_antialias_setting(client: TestClient) -> None:
     )
     assert r.status_code == 202
     stored = client.get("/api/recognizers/default/samples?label=-").json()[0]["grid"]
-    assert stored == client.post("/api/rasterize", json={"strokes": BAR}).json()["grid"]
+    by_name = {"strokes": BAR, "recognizer": "default"}
+    assert stored == client.post("/api/rasterize", json=by_name).json()["grid"]
     assert sum(stored) == 12
 
 
