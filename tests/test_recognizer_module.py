@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from app import ink
 from app.config import Settings
 from app.main import create_app
-from app import ink
 from app.open_set import UNKNOWN_REASONS
 from tests.helpers import ROOT, local_client
 

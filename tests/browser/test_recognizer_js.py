@@ -3,8 +3,10 @@ label, verdict and grid, confidences within 1e-5, for 200 drawings of a trained 
 model documents written before documents had a version; and its rasterize() draws the grids
 POST /api/rasterize does."""
 
+import functools
 import json
 import math
+import re
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -17,7 +19,7 @@ import pytest
 
 from app import scribbles, synth
 from tests.browser.conftest import Watched
-from tests.browser.drawing import seed_samples
+from tests.browser.drawing import fit, letter, mouse_draw
 from tests.browser.helpers import summary, training
 from tests.helpers import Server, wait_for
 
@@ -26,18 +28,30 @@ pytestmark = pytest.mark.browser
 Strokes = list[list[list[float]]]
 LABELS = ["L", "O", "X", "T", "A"]
 BLANK = "/blank-page-for-a-test"  # no such route: Playwright answers it with an empty page
-BEFORE = json.loads((Path(__file__).parents[1] / "api" / "models_before_versions.json").read_text())
+ROOT = Path(__file__).resolve().parents[2]
+BEFORE = json.loads((ROOT / "tests" / "api" / "models_before_versions.json").read_text())
 
-# In the blank page: import the module from the server, load a model document, check drawings.
+# In the blank page: import the module from the server, load a model document (fetched from its
+# address, or given), check drawings. Drawings and answers cross as JSON text: Playwright's own
+# serialisation of 100,000 numbers takes seconds; JSON keeps every float exactly.
 CHECK_ALL = """async ([model, drawings]) => {
   const { load } = await import("/hwr-recognizer.js");
   const document = typeof model === "string" && model.startsWith("/")
     ? await (await fetch(model)).json() : model;
   const recognizer = await load(document);
-  return drawings.map((strokes) => recognizer.check(strokes));
+  return JSON.stringify(JSON.parse(drawings).map((strokes) => recognizer.check(strokes)));
 }"""
 
 
+def check_all(page: Any, model: Any, strokes: list[Strokes]) -> list[dict[str, Any]]:
+    """Each drawing's answer from the module in `page`, with `model` (an address or a document)."""
+    answers: list[dict[str, Any]] = json.loads(
+        page.evaluate(CHECK_ALL, [model, json.dumps(strokes)])
+    )
+    return answers
+
+
+@functools.cache  # the tests only read them
 def drawings(n_labels: int, n_scribbles: int, seed: int) -> list[Strokes]:
     """Varied drawings of LABELS (jitter, size, point spacing, with and without times, some with
     a dot beside), then generated scribbles."""
@@ -90,7 +104,10 @@ def trained(live_server: Server) -> str:
     name = f"js-{uuid.uuid4().hex[:8]}"
     url = live_server.url
     assert httpx.post(f"{url}/api/recognizers", json={"name": name}, timeout=10).status_code == 201
-    seed_samples(url, name, LABELS, per_label=6)
+    samples = [{"label": k, "strokes": v} for k, v in synth.dataset(LABELS, 6, seed=7)]
+    dataset = {"format": "hwr-dataset/1", "samples": samples}  # one request: quicker than 30
+    r = httpx.post(f"{url}/api/recognizers/{name}/dataset", json=dataset, timeout=30)
+    assert r.status_code == 200, r.text
     body = {"max_iterations": 20, "network": {"seed": 5}}
     r = httpx.post(f"{url}/api/recognizers/{name}/training", json=body, timeout=10)
     assert r.status_code == 202, r.text
@@ -124,7 +141,7 @@ def test_200_drawings_answer_as_the_servers_check(
     assert document["background"] and document["open_set"]["distance"] is not None
     strokes = drawings(150, 50, seed=23)
     server = server_checks(live_server.url, trained, strokes)
-    js = blank.evaluate(CHECK_ALL, [f"/api/recognizers/{trained}/model", strokes])
+    js = check_all(blank, f"/api/recognizers/{trained}/model", strokes)
     worst = same_answers(js, server)
     verdicts = [a["unknown_signal"] for a in js]
     print(f"200 drawings: largest confidence difference {worst:.3g}; verdicts of the labels'",
@@ -139,7 +156,7 @@ def test_the_confidence_test_answers_as_the_server(
 ) -> None:
     """The third test of "unknown" (off in a trained model: min_confidence 0), turned on."""
     api = f"{live_server.url}/api/recognizers"
-    strokes = drawings(40, 10, seed=11)
+    strokes = drawings(40, 0, seed=11)
     # The threshold: the median top confidence of the drawings that are known, so about half are
     # not any more.
     known = [a for a in server_checks(live_server.url, trained, strokes) if not a["unknown"]]
@@ -151,10 +168,58 @@ def test_the_confidence_test_answers_as_the_server(
     r = httpx.put(f"{api}/{name}/model", json=document, timeout=10)
     assert r.status_code == 200, r.text
     server = server_checks(live_server.url, name, strokes)
-    js = blank.evaluate(CHECK_ALL, [document, strokes])
+    js = check_all(blank, json.dumps(document), strokes)
     same_answers(js, server)
     verdicts = {a["unknown_signal"] for a in js}
     assert {"confidence", None} <= verdicts, verdicts
+
+
+# The example adds its pointer listeners once its model is loaded: this says when.
+LISTENING = """
+const add = EventTarget.prototype.addEventListener;
+EventTarget.prototype.addEventListener = function (type, ...rest) {
+  if (type === "pointerup") window.listening = true;
+  return add.call(this, type, ...rest);
+};
+"""
+
+
+def test_the_example_of_the_docs_recognizes_a_drawing_made_with_the_mouse(
+    browser: Any, live_server: Server, trained: str, tmp_path: Path
+) -> None:
+    """docs/anywhere.md's page, the module and the model as three files of another site."""
+    text = (ROOT / "docs" / "anywhere.md").read_text(encoding="utf-8")
+    section = text.split("## In a web page: hwr-recognizer.js", 1)[1].split("\n## ", 1)[0]
+    example = re.search(r"```html\n(.*?)```", section, re.DOTALL)
+    assert example, "no example in docs/anywhere.md"
+    api = f"{live_server.url}/api/recognizers/{trained}"
+    files = {
+        "index.html": ("text/html", example[1]),
+        "hwr-recognizer.js": ("text/javascript", (ROOT / "static/hwr-recognizer.js").read_text()),
+        "model.json": ("application/json", httpx.get(f"{api}/model", timeout=10).text),
+    }
+    site = "http://example.test/"
+    context = browser.new_context()
+    page = context.new_page()
+    watched = Watched(page)
+
+    def serve(route: Any) -> None:
+        kind, body = files[route.request.url.removeprefix(site) or "index.html"]
+        route.fulfill(body=body, content_type=kind)
+
+    page.route(f"{site}**", serve)
+    page.add_init_script(LISTENING)
+    page.goto(site)
+    box = page.locator("#pad").bounding_box()
+    assert box is not None
+    page.wait_for_function("window.listening")  # the model is loaded: strokes count from now
+    mouse_draw(page, fit(letter("L", seed=31), box))
+    answer = page.locator("#answer")
+    page.wait_for_function("document.querySelector('#answer').textContent !== ''")
+    page.screenshot(path=tmp_path / "example.png")
+    assert re.fullmatch(r"L \d+%", answer.text_content() or ""), answer.text_content()
+    context.close()
+    assert not watched.errors, watched.errors
 
 
 def v1_document(kind: str) -> dict[str, Any]:
@@ -178,7 +243,7 @@ def test_a_document_without_a_version_answers_as_the_server_after_import(
     assert r.status_code == 200, r.text
     strokes = [c["strokes"] for c in BEFORE["classic"]["checks"]] + drawings(12, 6, seed=5)
     server = server_checks(live_server.url, name, strokes)
-    js = blank.evaluate(CHECK_ALL, [json.dumps(document), strokes])  # as JSON text, too
+    js = check_all(blank, json.dumps(document), strokes)  # the document as JSON text, too
     same_answers(js, server)
     antialiased = any(0 < v < 1 for answer in js for v in answer["grid"])
     assert antialiased == (kind == "defaults")  # absent: the binary grids of hwr 1.0
@@ -242,14 +307,15 @@ RASTER_CASES: list[Strokes] = [
 
 RASTERIZE_ALL = """async ([cases, options]) => {
   const { rasterize } = await import("/hwr-recognizer.js");
-  return options.map((o) => cases.map((strokes) => rasterize(strokes, o)));
+  const drawings = JSON.parse(cases);
+  return JSON.stringify(options.map((o) => drawings.map((strokes) => rasterize(strokes, o))));
 }"""
 
 
 def test_rasterize_draws_the_grids_of_post_rasterize(blank: Any, live_server: Server) -> None:
-    cases = RASTER_CASES + drawings(10, 5, seed=9)
+    cases = RASTER_CASES + drawings(12, 6, seed=5)
     options = [{"gridSize": g, "antialias": a} for g in (12, 7, 8, 28) for a in (False, True)]
-    got = blank.evaluate(RASTERIZE_ALL, [cases, options])
+    got = json.loads(blank.evaluate(RASTERIZE_ALL, [json.dumps(cases), options]))
     with httpx.Client(base_url=live_server.url, timeout=10) as client:
         for grids, o in zip(got, options, strict=True):
             for i, (grid, strokes) in enumerate(zip(grids, cases, strict=True)):
