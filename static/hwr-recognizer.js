@@ -424,7 +424,7 @@ function numbers(values, where) {
 
 /**
  * The training grids of open_set.reference (base64 of zlib of 4-bit cells, high nibble first,
- * value / 15 as float32: app/open_set.py's unpack_grids), rows of `cells`.
+ * value / 15 in float64, as app/open_set.py's unpack_grids gives Check), rows of `cells`.
  * @param {string} text
  * @param {number} cells
  */
@@ -441,8 +441,7 @@ async function unpack(text, cells) {
   if (rows === 0 || raw.length !== Math.ceil((rows * cells) / 2)) {
     throw new Error("bad model document: open_set.reference does not hold whole grids");
   }
-  const levels = Array.from({ length: 16 }, (_, q) => Math.fround(q / 15));
   const out = new Float64Array(rows * cells);
-  for (let i = 0; i < out.length; i++) out[i] = levels[i % 2 ? raw[i >> 1] & 15 : raw[i >> 1] >> 4];
+  for (let i = 0; i < out.length; i++) out[i] = (i % 2 ? raw[i >> 1] & 15 : raw[i >> 1] >> 4) / 15;
   return out;
 }
