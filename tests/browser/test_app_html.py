@@ -1,7 +1,7 @@
 """The one-file web app: the page's App button downloads it; opened from file:// in a browser
-with every request refused, it recognises a letter drawn with the mouse as the server's Check
-does and says "Not sure" for a scribble. Pictures at desktop and phone size, light and dark
-(kept with --basetemp), and axe-core on each."""
+with every request refused, it recognises a letter drawn with the mouse (with a finger at phone
+size) as the server's Check does, and says "Not sure" for a scribble. Pictures at desktop and
+phone size, light and dark (kept with --basetemp), and axe-core on each."""
 
 from pathlib import Path
 from typing import Any
@@ -9,7 +9,15 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.browser.drawing import draw_letter, fit, mouse_draw, pad_box, scribble
+from tests.browser.drawing import (
+    draw_letter,
+    fit,
+    letter,
+    mouse_draw,
+    pad_box,
+    scribble,
+    touch_draw,
+)
 from tests.browser.helpers import train_in_page
 from tests.browser.offline import WATCH_CSP, csp_refusals
 from tests.browser.pw import expect
@@ -119,7 +127,11 @@ def test_the_downloaded_app_recognises_offline(
         expect(app.locator(".labels li")).to_have_text(LABELS)
         found += violations(app, f"{look}, new")
 
-        draw_letter(app, "L", seed=99)
+        if options.get("has_touch"):  # a finger on the phone: touch pointer events
+            cdp = app.context.new_cdp_session(app)
+            touch_draw(app, cdp, fit(letter("L", 99), pad_box(app)))
+        else:
+            draw_letter(app, "L", seed=99)
         answer = check_in_app(app, live_server, recognizer)
         assert answer["label"] == "L" and not answer["unknown"], answer
         expect(app.locator("#reason")).to_have_text(
