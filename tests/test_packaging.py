@@ -118,6 +118,7 @@ def test_the_wheel_carries_every_front_end_file(wheel: Path) -> None:
         }
         assert expected, folder
         assert expected <= inside, sorted(expected - inside)
+    assert "app/static/hwr-recognizer.js" in inside  # served at /hwr-recognizer.js
     assert not any(n.startswith(("static/", "templates/", "tests/")) for n in inside)
 
 
@@ -179,6 +180,9 @@ def test_installed_wheel_serves_the_page_away_from_the_repository(
         lab = httpx.get(url + "/lab")
         assert lab.status_code == 200 and "<title>hwr lab" in lab.text
         assert httpx.get(url + "/static/js/lab/main.js").status_code == 200
+        module = httpx.get(url + "/hwr-recognizer.js")
+        assert module.status_code == 200 and "javascript" in module.headers["content-type"]
+        assert module.content == (ROOT / "static/hwr-recognizer.js").read_bytes()
         docs = httpx.get(url + "/docs")  # the API's documentation, Swagger UI from a dependency
         assert docs.status_code == 200 and 'src="static/js/api-docs.js' in docs.text
         assert httpx.get(url + "/static/js/api-docs.js").status_code == 200

@@ -163,9 +163,8 @@ function onConnection(state) {
   $("connection").hidden = state !== "down";
   if (state === "up") {
     app.status = null; // a restarted server counts its trainings from 0 again
-    // Messages about the outage are over; the preview asked while it lasted is asked again.
+    // Messages about the outage are over (the preview needs no server: it went on meanwhile).
     if ($("notice-text").textContent.startsWith("Can't reach the server")) dismissNotice();
-    app.checks.preview();
     Promise.all([refreshSummary(), refreshSamples()]).catch(fail);
   }
 }

@@ -1,7 +1,8 @@
-// What the network sees and what it says: the drawing's grid preview (POST /api/rasterize) and
-// Check (POST .../check). Only the latest request's answer is shown: a late answer about an
-// older drawing is dropped.
+// What the network sees and what it says: the drawing's grid preview (drawn here, by the same
+// rasteriser as the server's: ../hwr-recognizer.js) and Check (POST .../check). Only the latest
+// Check's answer is shown: a late answer about an older drawing is dropped.
 
+import { rasterize } from "../hwr-recognizer.js";
 import { paintGrid } from "./grid.js";
 import { TOO_SMALL, tooSmall } from "./pad.js";
 import { renderResult } from "./result.js";
@@ -9,29 +10,20 @@ import { $, notify, settle } from "./ui.js";
 
 /**
  * `ctx`: api, pad, net (the network card), path(suffix), gridSize(), antialias() (the grid mode
- * of the recognizer's model), fail(error, background). Returns {preview(), check(auto)}.
+ * of the recognizer's model), fail(error). Returns {preview(), check(auto)}.
  */
 export function checker(ctx) {
-  const latest = { preview: 0, check: 0 }; // the number of the latest request of each
+  const latest = { check: 0 }; // the number of the latest Check request
 
-  async function preview() {
-    const seq = ++latest.preview;
+  // No server trip: the grid at once, on every stroke, even while the server is away.
+  function preview() {
     const canvas = $("preview");
     const strokes = ctx.pad.data();
-    if (!strokes.length) {
-      paintGrid(canvas, null, ctx.gridSize(), true);
-      canvas.dataset.strokes = "0";
-      return;
-    }
-    try {
-      const { grid } = await ctx.api.post("rasterize", { strokes, grid_size: ctx.gridSize(), antialias: ctx.antialias() });
-      if (seq !== latest.preview) return;
-      paintGrid(canvas, grid, ctx.gridSize(), true);
-      canvas.dataset.strokes = String(strokes.length); // which drawing the preview shows
-      canvas.dataset.antialias = String(ctx.antialias());
-    } catch (error) {
-      if (seq === latest.preview) ctx.fail(error, true);
-    }
+    const [size, antialias] = [ctx.gridSize(), ctx.antialias()];
+    const grid = strokes.length ? rasterize(strokes, { gridSize: size, antialias }) : null;
+    paintGrid(canvas, grid, size, true);
+    canvas.dataset.strokes = String(strokes.length); // which drawing the preview shows
+    canvas.dataset.antialias = String(antialias);
   }
 
   async function check(auto = false) {

@@ -290,7 +290,7 @@ def test_scripts_never_write_html() -> None:
         r"\.innerHTML|\.outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function\("
         r"|createContextualFragment|DOMParser|setAttribute\(\s*[\"']on"
     )
-    scripts = sorted((ROOT / "static/js").glob("*.js"))
+    scripts = [*sorted((ROOT / "static/js").glob("*.js")), ROOT / "static/hwr-recognizer.js"]
     assert scripts
     for script in scripts:
         for number, line in enumerate(script.read_text().splitlines(), 1):
