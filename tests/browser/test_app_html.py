@@ -43,23 +43,48 @@ LOOKS = {
 }
 
 
+# What a script in the file could try, and the policy must refuse before any request.
+TRY_THE_NETWORK = """async (url) => {
+  new Image().src = url + "/favicon.svg";
+  const injected = document.createElement("script");
+  injected.textContent = "document.getElementById('verdict').textContent = 'ran'";
+  document.body.append(injected);
+  try {
+    await fetch(url + "/api/health");
+    return "fetched";
+  } catch {
+    return "refused";
+  }
+}"""
+
+
 class Disconnected:
     """Every request but the file itself refused and remembered, as on a machine with no
-    network (the context is offline too)."""
+    network (the context is offline too): `attempted`, every request the page made (one the
+    page's policy blocked included, with its failure in `failures`), `sent`, those that got as
+    far as the network stack (here refused)."""
 
     def __init__(self, context: Any, own: str) -> None:
-        self.own, self.attempted = own, []
+        self.own = own
+        self.attempted: list[str] = []
+        self.sent: list[str] = []
+        self.failures: dict[str, str | None] = {}
         context.on("request", self.seen)
+        context.on("requestfailed", self.failed)
         context.route("**/*", self.refuse)
 
     def seen(self, request: Any) -> None:
         if request.url != self.own:
             self.attempted.append(request.url)
 
+    def failed(self, request: Any) -> None:
+        self.failures[request.url] = request.failure
+
     def refuse(self, route: Any) -> None:
         if route.request.url == self.own:
             route.continue_()
         else:
+            self.sent.append(route.request.url)
             route.abort("internetdisconnected")
 
 
@@ -105,7 +130,12 @@ def picture(page: Any, path: Path) -> None:
 
 
 def test_the_downloaded_app_recognises_offline(
-    seeded_page: Any, make_page: Any, live_server: Server, recognizer: str, tmp_path: Path
+    seeded_page: Any,
+    make_page: Any,
+    browser: Any,
+    live_server: Server,
+    recognizer: str,
+    tmp_path: Path,
 ) -> None:
     page, _ = seeded_page(LABELS, per_label=10)
     button = page.get_by_role("button", name="Export web app")
@@ -150,7 +180,32 @@ def test_the_downloaded_app_recognises_offline(
         picture(app, tmp_path / f"{look}-scribble.png")
         found += violations(app, f"{look}, a scribble")
 
-        assert network.attempted == [], network.attempted
+        assert network.attempted == [] and network.sent == [], network.attempted
         assert csp_refusals(app) == []
         app.context.close()
     assert not found, report(found)
+
+    # Were the file's own code to try, its policy would refuse: a fetch, an image, a form.
+    context = browser.new_context(offline=True)
+    try:
+        page = context.new_page()
+        network = Disconnected(context, path.as_uri())
+        page.add_init_script(WATCH_CSP)
+        page.goto(path.as_uri())
+        page.wait_for_selector("body[data-ready=true]")
+        tried = page.evaluate(TRY_THE_NETWORK, live_server.url)
+        assert tried == "refused", tried
+        expect(page.locator("#verdict")).to_have_text("?")  # the injected script never ran
+        page.wait_for_function("window.__cspRefusals.length >= 3")
+        refused = csp_refusals(page)
+        assert sorted(r.split()[0] for r in refused) == [
+            "connect-src",
+            "img-src",
+            "script-src-elem",
+        ]
+        # The image shows as a request that the policy stopped before it was sent.
+        assert network.attempted == [f"{live_server.url}/favicon.svg"], network.attempted
+        assert network.failures == {network.attempted[0]: "csp"}
+        assert network.sent == []
+    finally:
+        context.close()
