@@ -185,7 +185,7 @@ def test_the_downloaded_app_recognises_offline(
         app.context.close()
     assert not found, report(found)
 
-    # Were the file's own code to try, its policy would refuse: a fetch, an image, a form.
+    # Were the file's own code to try, its policy would refuse: an image, a script, a fetch.
     context = browser.new_context(offline=True)
     try:
         page = context.new_page()
