@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     section("real handwriting: hwr and peers", realdata.run)
 
     def served() -> list[Row]:
-        from bench import events, http, lab, quality, viewers
+        from bench import events, http, js_module, lab, quality, viewers
 
         out: list[Row] = []
         with server.running() as s:
@@ -68,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
                 ("events", lambda: events.run(s.url, rounds=2 * rounds)),
                 ("network viewers", lambda: viewers.run(s.url, rounds=2 * rounds)),
                 ("lab", lambda: lab.run(s.url, s.process.pid, rounds=rounds + 1)),
+                ("hwr-recognizer.js", lambda: js_module.run(s.url, rounds=5 * rounds)),
             ):
                 log(f"== {name}")
                 try:

@@ -5,6 +5,7 @@ from typing import Any
 
 from bench.common import FLOPS_PER_SAMPLE, N_WEIGHTS, Row, fmt
 from bench.report_cluster import cluster_section
+from bench.report_js import js_section
 from bench.report_lab import lab_section
 from bench.report_realdata import realdata_section
 from bench.report_view import viewers_section
@@ -613,6 +614,7 @@ SECTIONS: list[Callable[[list[Row], Verdicts], list[str]]] = [
     viewers_section,
     lab_section,
     cluster_section,
+    js_section,
 ]
 
 

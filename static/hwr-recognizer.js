@@ -16,8 +16,10 @@
  * @typedef {{label: string, confidence: number}} Confidence
  * @typedef {{label: string, confidences: Confidence[], unknown: boolean,
  *   unknown_signal: UnknownSignal | null, unknown_reason: string | null, grid: number[]}} Answer
+ * @typedef {{labels: string[], gridSize: number, antialias: boolean,
+ *   check: (strokes: Strokes) => Answer, rasterize: (strokes: Strokes) => number[]}} Recognizer
  * @typedef {{weights: Float64Array, bias: Float64Array | null, activation: string | null,
- *   inputs: number, outputs: number}} Layer
+ *   inputs: number, outputs: number}} Layer  one layer: activation(input @ weights + bias)
  */
 
 const FORMAT = "hwr-model/1";
@@ -165,7 +167,9 @@ function passThrough(ax, ay, bx, by, cell, mark) {
   const ts = [0, 1];
   for (const [a, b, ca, cb] of [[ax, bx, cax, cbx], [ay, by, cay, cby]]) {
     const step = cb - ca; // moving up, the lines crossed are ca + 1, ca + 2, ...; down ca, ca - 1
-    for (let j = 0; j < Math.abs(step); j++) ts.push(((step > 0 ? ca + 1 + j : ca - j) - a) / (b - a));
+    for (let j = 0; j < Math.abs(step); j++) {
+      ts.push(((step > 0 ? ca + 1 + j : ca - j) - a) / (b - a));
+    }
   }
   ts.sort((s, t) => s - t);
   const [dx, dy] = [bx - ax, by - ay];
@@ -198,7 +202,8 @@ function soften(x, y, ends, g, cell, grid) {
     const r1 = cell(Math.max(ay, y[b]) + margin);
     for (let row = cell(Math.min(ay, y[b]) - margin); row <= r1; row++) {
       for (let col = c0; col <= c1; col++) {
-        let [px, py] = [col + (0.5 - ax), row + (0.5 - ay)]; // the centre, from the start
+        let px = col + (0.5 - ax); // the cell's centre, from the segment's start
+        let py = row + (0.5 - ay);
         const t = Math.min(Math.max((px * dx + py * dy) * inv, 0), 1); // nearest point on it
         px -= t * dx;
         py -= t * dy;
@@ -213,7 +218,8 @@ function soften(x, y, ends, g, cell, grid) {
     start = end;
   }
   d2.forEach((d, i) => {
-    grid[i] = Math.max(grid[i], Math.fround(Math.min(Math.max((reach - Math.sqrt(d)) / PEN_EDGE, 0), 1)));
+    const ink = Math.fround(Math.min(Math.max((reach - Math.sqrt(d)) / PEN_EDGE, 0), 1));
+    grid[i] = Math.max(grid[i], ink);
   });
 }
 
@@ -223,6 +229,7 @@ function soften(x, y, ends, g, cell, grid) {
  * A recognizer from a model document (hwr-model/1 of any version: an object, or its JSON text).
  * Rejects with an Error that says what is wrong for a document it cannot use.
  * @param {object | string} document
+ * @returns {Promise<Recognizer>}
  */
 export async function load(document) {
   let doc = document;
@@ -237,14 +244,12 @@ export async function load(document) {
   const cells = model.gridSize ** 2;
   const reference = model.reference === null ? null : await unpack(model.reference, cells);
   const { labels, gridSize, antialias, layers, temperature, background, distance, minConfidence } = model;
-  const n = labels.length;
-  return Object.freeze({
+  const n = labels.length; // the outputs of the labels; the background's, if any, is the last
+  return Object.freeze(/** @type {Recognizer} */ ({
     labels: [...labels],
     gridSize,
     antialias,
-    /** @param {Strokes} strokes @returns {number[]} */
     rasterize: (strokes) => Array.from(draw(strokes, gridSize, antialias)),
-    /** What the model thinks of a drawing: the server's Check. @param {Strokes} strokes @returns {Answer} */
     check(strokes) {
       const grid = draw(strokes, gridSize, antialias);
       const scaled = forward(layers, grid).map((z) => z / temperature);
@@ -256,7 +261,9 @@ export async function load(document) {
       /** @type {UnknownSignal | null} */
       let signal = null;
       if (background && scaled.indexOf(Math.max(...scaled)) === n) signal = "background";
-      else if (distance !== null && reference !== null && nearest(reference, grid) > distance) signal = "distance";
+      else if (reference !== null && distance !== null && nearest(reference, grid) > distance) {
+        signal = "distance";
+      }
       if (signal === null && p[order[0]] < minConfidence) signal = "confidence";
       return {
         label: labels[order[0]],
@@ -267,7 +274,7 @@ export async function load(document) {
         grid: Array.from(grid),
       };
     },
-  });
+  }));
 }
 
 /**
@@ -323,7 +330,7 @@ function read(doc) {
   }
   const version = doc.version ?? 1;
   if (!VERSIONS.includes(version)) {
-    throw new Error(`a model document of version ${version}: this module reads versions ${VERSIONS.join(", ")}`);
+    throw new Error(`a model document of version ${version}: this module reads ${VERSIONS.join(", ")}`);
   }
   if (version === 1) doc = fromVersion1(doc);
   /** @param {boolean} ok @param {string} message */
@@ -331,20 +338,22 @@ function read(doc) {
     if (!ok) throw new Error(`bad model document: ${message}`);
   };
   const { labels, grid_size: gridSize, network, grid, calibration, background } = doc;
-  need(Array.isArray(labels) && labels.length >= 2 && labels.every((l) => typeof l === "string"), "labels");
+  const strings = Array.isArray(labels) && labels.every((l) => typeof l === "string");
+  need(strings && labels.length >= 2, "labels must be a list of 2 or more strings");
   need(Number.isInteger(gridSize) && gridSize >= 2, "grid_size must be an integer >= 2");
   need(typeof grid?.antialias === "boolean", "grid.antialias must be true or false");
   const temperature = calibration?.temperature;
-  need(typeof temperature === "number" && temperature > 0 && temperature < Infinity, "calibration.temperature");
+  need(inRange(temperature, 0, Infinity) && temperature > 0, "calibration.temperature must be > 0");
   need(typeof background === "boolean", "background must be true or false");
   need(doc.open_set === null || isObject(doc.open_set), "open_set must be an object or null");
   const { reference = null, distance = null, min_confidence: minConfidence = 0 } = doc.open_set ?? {};
   need(reference === null || typeof reference === "string", "open_set.reference must be a string or null");
-  need(distance === null || (typeof distance === "number" && distance >= 0), "open_set.distance");
-  need(typeof minConfidence === "number" && minConfidence >= 0 && minConfidence <= 1, "open_set.min_confidence");
+  need(distance === null || inRange(distance, 0, Infinity), "open_set.distance must be >= 0 or null");
+  need(inRange(minConfidence, 0, 1), "open_set.min_confidence must be in [0, 1]");
 
   const { sizes, activations } = network ?? {};
-  need(Array.isArray(sizes) && sizes.length >= 2 && sizes.every((n) => Number.isInteger(n) && n >= 1), "network.sizes");
+  const counts = Array.isArray(sizes) && sizes.every((n) => Number.isInteger(n) && n >= 1);
+  need(counts && sizes.length >= 2, "network.sizes must be 2 or more positive integers");
   need(sizes[0] === gridSize ** 2, `the first layer needs ${gridSize ** 2} inputs`);
   const outputs = labels.length + (background ? 1 : 0); // the hidden "none of these" class last
   need(sizes.at(-1) === outputs, `${outputs} outputs expected, the network has ${sizes.at(-1)}`);
@@ -354,16 +363,18 @@ function read(doc) {
   need(hidden.every((a) => Object.hasOwn(ACTIVATIONS, a)), `unknown hidden activation in ${hidden}`);
   need(OUTPUTS.includes(activations.at(-1)), `unknown output activation ${activations.at(-1)}`);
   need(typeof network.bias === "boolean", "network.bias must be true or false");
-  need(Array.isArray(doc.layers) && doc.layers.length === sizes.length - 1, `layers needs ${sizes.length - 1} entries`);
+  const depth = sizes.length - 1;
+  need(Array.isArray(doc.layers) && doc.layers.length === depth, `layers must be ${depth} layers`);
   /** @type {Layer[]} */
   const layers = doc.layers.map((/** @type {any} */ layer, /** @type {number} */ i) => {
     const [n, m] = [sizes[i], sizes[i + 1]];
     const rows = layer?.weights;
-    const shaped = Array.isArray(rows) && rows.length === n && rows.every((r) => Array.isArray(r) && r.length === m);
-    need(shaped, `layers[${i}].weights must be ${n} rows of ${m} numbers`);
+    const shaped = Array.isArray(rows) && rows.every((row) => Array.isArray(row) && row.length === m);
+    need(shaped && rows.length === n, `layers[${i}].weights must be ${n} rows of ${m} numbers`);
     const weights = numbers(rows.flat(), `layers[${i}].weights`);
     const bias = network.bias ? numbers(layer.bias, `layers[${i}].bias`) : null;
-    need(bias === null ? layer.bias == null : bias.length === m, `layers[${i}].bias`);
+    const what = network.bias ? `${m} numbers` : "null (network.bias is false)";
+    need(bias === null ? layer.bias == null : bias.length === m, `layers[${i}].bias must be ${what}`);
     const activation = i < hidden.length ? hidden[i] : null; // the output layer: its logits
     return { weights, bias, activation, inputs: n, outputs: m };
   });
@@ -377,15 +388,22 @@ function read(doc) {
  * @param {any} doc
  */
 function fromVersion1(doc) {
-  const out = { grid: { antialias: false }, calibration: { temperature: 1 }, open_set: null, background: false, ...doc };
-  /** @param {string} key @param {object} defaults */
-  const merge = (key, defaults) => {
-    if (isObject(out[key])) out[key] = { ...defaults, ...out[key] };
+  const out = { grid: {}, calibration: {}, open_set: null, background: false, ...doc };
+  /** @type {Record<string, object>} what a part of hwr 1.1 lacks when 1.0 wrote it */
+  const defaults = {
+    grid: { antialias: false },
+    calibration: { temperature: 1 },
+    open_set: { reference: null, distance: null, min_confidence: 0 },
   };
-  merge("grid", { antialias: false });
-  merge("calibration", { temperature: 1 });
-  merge("open_set", { reference: null, distance: null, min_confidence: 0 });
+  for (const key of Object.keys(defaults)) {
+    if (isObject(out[key])) out[key] = { ...defaults[key], ...out[key] };
+  }
   return out;
+}
+
+/** @param {unknown} v @param {number} lo @param {number} hi a finite number in [lo, hi] */
+function inRange(v, lo, hi) {
+  return typeof v === "number" && Number.isFinite(v) && v >= lo && v <= hi;
 }
 
 /** @param {unknown} value */
