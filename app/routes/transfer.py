@@ -3,6 +3,7 @@
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Response
+from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from app.deps import (
@@ -22,8 +23,10 @@ from app.network_settings import NetworkSettings
 from app.nn.losses import loss_of
 from app.nn.network import ModelFormatError, Network
 from app.open_set import unpack_grids
+from app.routes import one_file_app
 from app.routes.recognizers import summarise
 from app.schemas import RecognizerSummary
+from app.store import Recognizer, Store
 
 router = APIRouter(prefix="/api/recognizers/{r}", tags=["import and export"])
 NOT_FOUND = responses(e404="unknown recognizer")
@@ -98,13 +101,46 @@ def imported_settings(
         raise ModelFormatError(f"no network settings describe this network: {problems}") from None
 
 
+def model_document(recognizer: Recognizer, store: Store) -> dict[str, Any] | None:
+    """The trained model's document, in the current version whatever version it was saved in;
+    None without a model."""
+    model = store.get_model(recognizer.name)
+    if model is None:
+        return None
+    return ModelDocument.model_validate(model.document).model_dump(mode="json")
+
+
 @router.get("/model", responses={**NOT_FOUND, **responses(e409="no trained model")})
 def export_model(recognizer: RecognizerDep, store: StoreDep) -> dict[str, Any]:
     """The model document, in the current version whatever version it was saved in."""
-    model = store.get_model(recognizer.name)
-    if model is None:
+    document = model_document(recognizer, store)
+    if document is None:
         raise NoModel(f"'{recognizer.name}' has no trained model yet")
-    return ModelDocument.model_validate(model.document).model_dump(mode="json")
+    return document
+
+
+APP_HTML = {
+    200: {
+        "description": "one self-contained HTML file (a download): draw, Check, the bars and "
+        "the 'not sure' verdict, computed in the browser by hwr-recognizer.js from the model "
+        "inlined in the file; its Content-Security-Policy forbids every network request",
+        "content": {"text/html": {"schema": {"type": "string"}}},
+    },
+    **responses(e404="unknown recognizer, or no trained model"),
+}
+
+
+@router.get("/app.html", response_class=HTMLResponse, responses=APP_HTML)
+def export_app(recognizer: RecognizerDep, store: StoreDep) -> HTMLResponse:
+    """The one-file web app (app/routes/one_file_app.py): works from file://, offline."""
+    document = model_document(recognizer, store)
+    if document is None:
+        raise HTTPException(404, f"'{recognizer.name}' has no trained model yet: train it first")
+    disposition = f'attachment; filename="{recognizer.name}.html"'
+    return HTMLResponse(
+        one_file_app.render(recognizer.name, document),
+        headers={"Content-Disposition": disposition},
+    )
 
 
 ONNX = {

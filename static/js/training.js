@@ -111,6 +111,7 @@ export function renderTraining(summary, status, busy) {
   $("stop").disabled = state !== "training" && state !== "queued";
   $("export-model").disabled = !(summary && summary.model.trained);
   $("export-onnx").disabled = $("export-model").disabled;
+  $("export-app").disabled = $("export-model").disabled;
   $("import-model").disabled = active;
 
   let hint = "";

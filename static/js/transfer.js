@@ -1,9 +1,10 @@
-// Export and Import of the dataset and the model as JSON files; the model as ONNX too.
+// Export and Import of the dataset and the model as JSON files; the model as ONNX, and as a
+// one-file web app, too.
 
 import { $, downloadBlob, downloadJson, formatCount, formatMse, notify, pickJson } from "./ui.js";
 
 /**
- * Wire the five buttons. `ctx` gives `api`, `name()` (the recognizer), `path(suffix)`,
+ * Wire the six buttons. `ctx` gives `api`, `name()` (the recognizer), `path(suffix)`,
  * `refreshSummary()`, `refreshSamples()` and `fail(error)`.
  */
 export function wireTransfer(ctx) {
@@ -16,9 +17,11 @@ export function wireTransfer(ctx) {
     }
   }
 
-  async function exportOnnx() {
+  /** The model as another file: `/model.onnx`, or `/app.html` (the one-file web app). */
+  async function exportFile(path) {
     try {
-      downloadBlob(`${ctx.name()}.onnx`, await ctx.api.blob(ctx.path("/model.onnx")));
+      const extension = path.slice(path.lastIndexOf("."));
+      downloadBlob(`${ctx.name()}${extension}`, await ctx.api.blob(ctx.path(path)));
     } catch (error) {
       if (error.status === 404) notify("Train first: there is no model to export yet.", "error");
       else ctx.fail(error);
@@ -49,6 +52,7 @@ export function wireTransfer(ctx) {
   $("export-dataset").addEventListener("click", () => exportJson("dataset"));
   $("import-dataset").addEventListener("click", () => importJson("dataset"));
   $("export-model").addEventListener("click", () => exportJson("model"));
-  $("export-onnx").addEventListener("click", exportOnnx);
+  $("export-onnx").addEventListener("click", () => exportFile("/model.onnx"));
+  $("export-app").addEventListener("click", () => exportFile("/app.html"));
   $("import-model").addEventListener("click", () => importJson("model"));
 }
