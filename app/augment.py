@@ -26,7 +26,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from app.ink import GRID_SIZE, PEN_RADIUS, rasterise
+from app.ink import GRID_SIZE, PEN_RADIUS, rasterise, rasterise_many
 
 F64 = NDArray[np.float64]
 
@@ -100,6 +100,26 @@ def variant_grid(
     if not antialias:
         return rasterise(varied, grid_size)
     return rasterise(varied, grid_size, antialias=True, pen_radius=pen_radius(rng, strength))
+
+
+def variant_grids(
+    shapes: Sequence[Sequence[F64]],
+    rng: np.random.Generator,
+    strength: float,
+    grid_size: int = GRID_SIZE,
+    antialias: bool = True,
+) -> NDArray[np.float32]:
+    """variant_grid of each drawing, drawing from rng in the same order, rasterised all at once
+    (ink.rasterise_many): the same grids (n, grid_size**2), ~10x faster."""
+    varied: list[list[F64]] = []
+    radii: list[float] = []
+    for strokes in shapes:
+        varied.append(augment(strokes, rng, strength))
+        if antialias:
+            radii.append(pen_radius(rng, strength))
+    if not antialias:
+        return rasterise_many(varied, grid_size)
+    return rasterise_many(varied, grid_size, antialias=True, pen_radius=radii)
 
 
 def _check(strength: float) -> None:
