@@ -89,6 +89,21 @@ def rasterise_many(
     if not drawings:
         return np.zeros((0, grid_size * grid_size), dtype=np.float32)
     x, y, counts, sizes = _parse_all(drawings, grid_size)
+    return rasterise_joined(x, y, counts, sizes, grid_size, antialias, radii)
+
+
+def rasterise_joined(
+    x: F64,
+    y: F64,
+    counts: NDArray[np.intp],
+    sizes: NDArray[np.intp],
+    grid_size: int,
+    antialias: bool,
+    pen_radius: F64,
+) -> NDArray[np.float32]:
+    """rasterise_many of drawings given joined and checked (finite): the points' x, y (n,), the
+    points of each stroke (s,), of each drawing (d,), none 0; pen_radius (d,) -> (d, cells)."""
+    radii = pen_radius
     drawing = np.repeat(np.arange(sizes.size), sizes)  # the drawing of each point
     x, y = _fit(x, y, drawing, sizes, grid_size)
     stroke = np.repeat(np.arange(counts.size), counts)
