@@ -49,10 +49,26 @@ _POINT_SHAPE = "a point is [x, y] or [x, y, t]"
 
 def normalise(strokes: Strokes, grid_size: int = GRID_SIZE) -> list[NDArray[np.float64]]:
     """Each non-empty stroke -> array (n_i, 2) of x, y in grid coordinates; empty ones dropped."""
-    x, y, counts = _parse(strokes, grid_size)
-    x, y = _fit(x, y, np.zeros(x.size, dtype=np.intp), np.array([x.size]), grid_size)
-    counts = counts[counts > 0]
-    return np.split(np.stack([x, y], axis=1), np.cumsum(counts)[:-1])
+    return normalise_many([strokes], grid_size)[0]
+
+
+def normalise_many(
+    drawings: Sequence[Strokes], grid_size: int = GRID_SIZE
+) -> list[list[NDArray[np.float64]]]:
+    """normalise() of each drawing, computed at once."""
+    if grid_size < 2:
+        raise ValueError(f"grid_size must be at least 2, got {grid_size}")
+    if not drawings:
+        return []
+    x, y, counts, sizes = _parse_all(drawings, grid_size)
+    x, y = _fit(x, y, np.repeat(np.arange(sizes.size), sizes), sizes, grid_size)
+    per = [len(d) for d in drawings]  # strokes of each drawing, empty ones included
+    strokes = np.split(np.stack([x, y], axis=1), np.cumsum(counts)[:-1])
+    out, first = [], 0
+    for n in per:
+        out.append([s for s in strokes[first : first + n] if len(s)])
+        first += n
+    return out
 
 
 def rasterise(

@@ -195,7 +195,7 @@ class TrainingRun:
             train_stacked(self.stack, [data[m] for m in self.order], self.options, self.rng)
         self.iteration += 1
         if len(self.members) > 1:
-            self.net = merge(self.members)
+            self.net = merge(self.members, into=self.net)
         return self._point()
 
     @property

@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
 from app import augment, evaluation, scribbles
-from app.ink import normalise, rasterise_many
+from app.ink import normalise_many, rasterise_many
 from app.network_settings import NetworkSettings
 
 Strokes = list[list[list[float]]]
@@ -86,7 +86,7 @@ class TrainingData:
         self.X_train = self.clean[self.train_idx]
         self.Y_train = self._onehot(self.y[self.train_idx])
         self.X_val, self.y_val = self.clean[self.val_idx], self.y[self.val_idx]
-        self.shapes = [normalise(drawings[i].strokes, grid_size) for i in self.train_idx]
+        self.shapes = normalise_many([drawings[i].strokes for i in self.train_idx], grid_size)
         # Each drawing's variants: one more a pass (all drawings together) until the pool is full.
         self.pool = np.empty((len(self.shapes), POOL_VARIANTS, grid_size**2), dtype=np.float32)
         self.pool_size = 0
@@ -97,7 +97,7 @@ class TrainingData:
             per_label = len(self.train_idx) / max(len(labels), 1)
             self.bg_count = max(4, round(BACKGROUND_SHARE * per_label))
             bg = scribbles.generate(BACKGROUND_POOL, np.random.default_rng(rng.integers(2**32)))
-            self.bg_shapes = [normalise(s, grid_size) for s in bg]
+            self.bg_shapes = normalise_many(bg, grid_size)
 
     def _grids(self, drawings: list[Drawing]) -> F32:
         return rasterise_many(

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.typing import NDArray
 
-from app.ink import GRID_SIZE, normalise, rasterise, rasterise_many
+from app.ink import GRID_SIZE, normalise, normalise_many, rasterise, rasterise_many
 from tests.helpers import components
 
 Stroke = list[list[float]]
@@ -584,3 +584,16 @@ def test_rasterise_many_refuses_what_rasterise_refuses() -> None:
         rasterise_many([[np.array([[0.0, 1.0], [np.nan, 2.0]])]])
     with pytest.raises(ValueError, match="pen_radius"):
         rasterise_many([LETTER_A, LETTER_Z], antialias=True, pen_radius=[0.5, -1.0])
+
+
+def test_normalise_many_equals_one_by_one() -> None:
+    drawings = _random_drawings(np.random.default_rng(8), 40)
+    for grid_size in (12, 5):
+        many = normalise_many(drawings, grid_size)
+        assert len(many) == len(drawings)
+        for strokes, got in zip(drawings, many, strict=True):
+            want = normalise(strokes, grid_size)
+            assert len(got) == len(want)
+            for a, b in zip(got, want, strict=True):
+                np.testing.assert_array_equal(a, b)
+    assert normalise_many([]) == []
