@@ -5,7 +5,8 @@ network of the ensemble, a stop when validation stops improving, then calibratio
 The worker process drives a `TrainingRun` one pass at a time (so it can report and stop between
 passes); benchmarks and tests drive the same class directly.
 
-- **Ensemble.** The networks learn side by side, each from its own initial weights; their
+- **Ensemble.** The networks learn side by side, each from its own initial weights and its own
+  batches, as one stacked computation (`app.nn.stacked`: one matmul for all of them); their
   logits are averaged (merged into one network, `app.nn.ensemble`): what Check uses.
 - **Cross-fitting** (the default, app.folds). Each of the K ensemble members holds out one
   stratified fold of the drawings; one more network, the refit, trains on all of them. Every
