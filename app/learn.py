@@ -5,7 +5,8 @@ network of the ensemble, a stop when validation stops improving, then calibratio
 The worker process drives a `TrainingRun` one pass at a time (so it can report and stop between
 passes); benchmarks and tests drive the same class directly.
 
-- **Ensemble.** The networks learn side by side, each from its own initial weights; their
+- **Ensemble.** The networks learn side by side, each from its own initial weights and its own
+  batches, as one stacked computation (`app.nn.stacked`: one matmul for all of them); their
   logits are averaged (merged into one network, `app.nn.ensemble`): what Check uses.
 - **Cross-fitting** (the default, app.folds). Each of the K ensemble members holds out one
   stratified fold of the drawings; one more network, the refit, trains on all of them. Every
@@ -31,6 +32,7 @@ from app.network_settings import NetworkSettings
 from app.nn.ensemble import merge
 from app.nn.fit import mse, train_pass
 from app.nn.network import Network
+from app.nn.stacked import Stack, train_stacked
 from app.replay import Recorder
 from app.training_data import Drawing, Strokes, TrainingData
 
@@ -108,6 +110,14 @@ class TrainingRun:
             self.crossfit = CrossFit(self.data.ids, names, settings.ensemble, folds)
         self.options = settings.training_options()
         data = self.data
+        # The members train as one stacked computation (app.nn.stacked), from the most rows to
+        # the fewest: the refit (all drawings) first, then the members by their folds' sizes.
+        rows = [
+            len(data.train_idx) if r is None else len(r)
+            for r in map(self._rows, range(len(members)))
+        ]
+        self.order = sorted(range(len(members)), key=lambda m: -rows[m])
+        self.stack = Stack([members[m] for m in self.order]) if len(members) > 1 else None
         answered = (
             np.arange(len(data.y))
             if self.crossfit
@@ -170,15 +180,23 @@ class TrainingRun:
         """Iteration 0: the error before the first update."""
         return self._point()
 
+    def _rows(self, member: int) -> NDArray[np.intp] | None:
+        """The training drawings `member` learns from (None: all of them)."""
+        return None if self.crossfit is None else self.crossfit.rows(member)
+
     def step(self) -> Point:
         """One pass of every network, each over its own draw of variants; the point reached."""
-        for m, member in enumerate(self.members):
-            rows = None if self.crossfit is None else self.crossfit.rows(m)
-            X, Y = self.data.pass_data(grow=m == 0, dtype=member.dtype, rows=rows)
-            train_pass(member, X, Y, self.options, self.rng)
+        data = [
+            self.data.pass_data(grow=m == 0, dtype=member.dtype, rows=self._rows(m))
+            for m, member in enumerate(self.members)
+        ]
+        if self.stack is None:
+            train_pass(self.members[0], *data[0], self.options, self.rng)
+        else:
+            train_stacked(self.stack, [data[m] for m in self.order], self.options, self.rng)
         self.iteration += 1
         if len(self.members) > 1:
-            self.net = merge(self.members)
+            self.net = merge(self.members, into=self.net)
         return self._point()
 
     @property

@@ -4,8 +4,8 @@ clean grids, and each pass's augmented variants and generated scribbles.
 - **Hold-out** (without cross-fitting): `evaluation.stratified_split` with keys from the sample
   ids, so a sample stays on the same side when a training continues or samples are added.
 - **Passes.** Each pass rasterises a fresh random variant of every training drawing
-  (`augment.variant_grid`) while the pool is young, then reuses the pool (`POOL_VARIANTS` per
-  drawing): after that a pass costs only the network's work.
+  (`augment.variant_grids`: all drawings at once) while the pool is young, then reuses the pool
+  (`POOL_VARIANTS` per drawing): after that a pass costs only the network's work.
 - **Background class.** With `reject` on, generated scribbles (`app.scribbles`) are a hidden
   extra output, last, that the network learns to give to drawings that are none of the labels.
 """
@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
 from app import augment, evaluation, scribbles
-from app.ink import normalise, rasterise
+from app.ink import normalise_many, rasterise_many
 from app.network_settings import NetworkSettings
 
 Strokes = list[list[list[float]]]
@@ -86,7 +86,7 @@ class TrainingData:
         self.X_train = self.clean[self.train_idx]
         self.Y_train = self._onehot(self.y[self.train_idx])
         self.X_val, self.y_val = self.clean[self.val_idx], self.y[self.val_idx]
-        self.shapes = [normalise(drawings[i].strokes, grid_size) for i in self.train_idx]
+        self.shapes = normalise_many([drawings[i].strokes for i in self.train_idx], grid_size)
         # Each drawing's variants: one more a pass (all drawings together) until the pool is full.
         self.pool = np.empty((len(self.shapes), POOL_VARIANTS, grid_size**2), dtype=np.float32)
         self.pool_size = 0
@@ -97,21 +97,21 @@ class TrainingData:
             per_label = len(self.train_idx) / max(len(labels), 1)
             self.bg_count = max(4, round(BACKGROUND_SHARE * per_label))
             bg = scribbles.generate(BACKGROUND_POOL, np.random.default_rng(rng.integers(2**32)))
-            self.bg_shapes = [normalise(s, grid_size) for s in bg]
+            self.bg_shapes = normalise_many(bg, grid_size)
 
     def _grids(self, drawings: list[Drawing]) -> F32:
-        out = np.empty((len(drawings), self.grid_size**2), dtype=np.float32)
-        for i, d in enumerate(drawings):
-            out[i] = rasterise(d.strokes, self.grid_size, antialias=self.antialias)
-        return out
+        return rasterise_many(
+            [d.strokes for d in drawings], self.grid_size, antialias=self.antialias
+        )
 
     def _onehot(self, y: NDArray[np.intp]) -> F32:
         Y = np.zeros((len(y), self.n_outputs), dtype=np.float32)
         Y[np.arange(len(y)), y] = 1.0
         return Y
 
-    def _variant(self, shape: list[NDArray[np.float64]], strength: float) -> F32:
-        return augment.variant_grid(shape, self.rng, strength, self.grid_size, self.antialias)
+    def _variants(self, shapes: list[list[NDArray[np.float64]]], strength: float) -> F32:
+        """A variant of each shape (n, cells), rasterised together."""
+        return augment.variant_grids(shapes, self.rng, strength, self.grid_size, self.antialias)
 
     def _scribbles(self, grow: bool) -> F32:
         """A pass's scribbles: new variants while their pool grows (when `grow`), then drawn
@@ -120,9 +120,9 @@ class TrainingData:
         if grow and len(pool) < BACKGROUND_POOL * POOL_VARIANTS:
             picks = self.rng.integers(len(self.bg_shapes), size=self.bg_count)
             strength = max(self.strength, 1.0)
-            fresh = [self._variant(self.bg_shapes[k], strength) for k in picks]
+            fresh = self._variants([self.bg_shapes[k] for k in picks], strength)
             pool.extend(fresh)
-            return np.stack(fresh)
+            return fresh
         return np.stack([pool[k] for k in self.rng.integers(len(pool), size=self.bg_count)])
 
     def pass_data(
@@ -137,8 +137,7 @@ class TrainingData:
         else:
             made = grow and self.pool_size < POOL_VARIANTS
             if made:
-                for i, shape in enumerate(self.shapes):
-                    self.pool[i, self.pool_size] = self._variant(shape, self.strength)
+                self.pool[:, self.pool_size] = self._variants(self.shapes, self.strength)
                 self.pool_size += 1
             chosen = np.arange(len(self.shapes)) if rows is None else rows
             if made:  # the variants just made

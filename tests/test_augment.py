@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from app.augment import LEVELS, PEN_SPREAD, augment, pen_radius, variant_grid
+from app.augment import LEVELS, PEN_SPREAD, augment, pen_radius, variant_grid, variant_grids
 from app.ink import PEN_EDGE, PEN_RADIUS, rasterise
 
 F64 = NDArray[np.float64]
@@ -106,6 +106,25 @@ def test_same_seed_same_variant_other_seed_other_variant() -> None:
     assert np.abs(first[0] - other[0]).max() > 1.0  # pixels, in a 180-pixel drawing
     grids = {variant_grid(SIX, np.random.default_rng(seed), 1.0).tobytes() for seed in range(20)}
     assert len(grids) >= 15
+
+
+@pytest.mark.parametrize("antialias", [False, True])
+def test_variant_grids_are_variant_grid_of_each_drawing_in_turn(antialias: bool) -> None:
+    dot = [np.array([[3.0, 4.0], [3.0, 4.0]])]  # all in one place: kept as it is
+    shapes = [SIX, ONE, [SIX[0][::-1], np.empty((0, 2))], dot, SIX] * 4
+    grids = variant_grids(shapes, np.random.default_rng(9), 1.5, 12, antialias)
+    rng = np.random.default_rng(9)
+    one_by_one = [variant_grid(s, rng, 1.5, 12, antialias) for s in shapes]
+    np.testing.assert_array_equal(grids, np.stack(one_by_one))
+    assert len({g.tobytes() for g in grids}) >= 12  # each its own variant (binary "1"s may meet)
+    off = variant_grids(shapes, np.random.default_rng(9), 0.0, 12, antialias)
+    clean = [
+        rasterise([s.tolist() for s in shape if len(s)], 12, antialias=antialias)
+        for shape in shapes
+    ]
+    np.testing.assert_array_equal(off, np.stack(clean))
+    with pytest.raises(ValueError, match="needs points"):
+        variant_grids([SIX, [np.empty((0, 2))]], np.random.default_rng(9), 1.0)
 
 
 @pytest.mark.parametrize("strength", STRENGTHS)

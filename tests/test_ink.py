@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.typing import NDArray
 
-from app.ink import GRID_SIZE, normalise, rasterise
+from app.ink import GRID_SIZE, normalise, normalise_many, rasterise, rasterise_many
 from tests.helpers import components
 
 Stroke = list[list[float]]
@@ -529,3 +529,71 @@ def test_bad_input_raises_only_value_error(strokes: list[Stroke], antialias: boo
     except ValueError:
         return
     assert grid.shape == (144,) and grid.min() >= 0.0 and grid.max() == 1.0
+
+
+# --- many drawings at once ------------------------------------------------------------------
+
+
+def _random_drawings(rng: np.random.Generator, n: int) -> list[list[Stroke]]:
+    """Drawings of 1-3 strokes of 1-12 points (dots, lines, a point repeated, a [x, y, t])."""
+    out = []
+    for _ in range(n):
+        drawing = []
+        for _ in range(int(rng.integers(1, 4))):
+            points = rng.normal(0, 50, size=(int(rng.integers(1, 13)), 2)) + rng.normal(0, 200, 2)
+            drawing.append(points.tolist())
+        out.append(drawing)
+    out += [[[[5.0, 5.0], [5.0, 5.0]]], [[], [[1.0, 2.0, 30.0]], [[4.0, 2.0], [4.0, 9.0]]]]
+    out += [LETTER_A, LETTER_Z]
+    return out
+
+
+@pytest.mark.parametrize("antialias", [False, True])
+@pytest.mark.parametrize("grid_size", [12, 7])
+def test_rasterise_many_equals_one_by_one(antialias: bool, grid_size: int) -> None:
+    rng = np.random.default_rng(5)
+    drawings = _random_drawings(rng, 60)
+    radii = rng.uniform(0.0, 1.5, len(drawings)).tolist()
+    grids = rasterise_many(drawings, grid_size, antialias=antialias, pen_radius=radii)
+    one_by_one = [
+        rasterise(d, grid_size, antialias=antialias, pen_radius=r)
+        for d, r in zip(drawings, radii, strict=True)
+    ]
+    assert grids.shape == (len(drawings), grid_size**2)
+    assert grids.dtype == np.float32
+    np.testing.assert_array_equal(grids, np.stack(one_by_one))
+    # Strokes given as arrays (as augment makes them) draw the same grids.
+    arrays = [[np.array(s)[:, :2] for s in d if s] for d in drawings]
+    np.testing.assert_array_equal(
+        rasterise_many(arrays, grid_size, antialias=antialias, pen_radius=radii), grids
+    )
+    # One pen for all, and no drawing at all.
+    np.testing.assert_array_equal(
+        rasterise_many(drawings[:3], grid_size, antialias=antialias)[2],
+        rasterise(drawings[2], grid_size, antialias=antialias),
+    )
+    assert rasterise_many([], grid_size).shape == (0, grid_size**2)
+
+
+def test_rasterise_many_refuses_what_rasterise_refuses() -> None:
+    with pytest.raises(ValueError, match="no points"):
+        rasterise_many([LETTER_A, [[]]])
+    with pytest.raises(ValueError, match="no points"):
+        rasterise_many([[np.zeros((2, 2))], [np.zeros((0, 2))]])
+    with pytest.raises(ValueError, match="finite"):
+        rasterise_many([[np.array([[0.0, 1.0], [np.nan, 2.0]])]])
+    with pytest.raises(ValueError, match="pen_radius"):
+        rasterise_many([LETTER_A, LETTER_Z], antialias=True, pen_radius=[0.5, -1.0])
+
+
+def test_normalise_many_equals_one_by_one() -> None:
+    drawings = _random_drawings(np.random.default_rng(8), 40)
+    for grid_size in (12, 5):
+        many = normalise_many(drawings, grid_size)
+        assert len(many) == len(drawings)
+        for strokes, got in zip(drawings, many, strict=True):
+            want = normalise(strokes, grid_size)
+            assert len(got) == len(want)
+            for a, b in zip(got, want, strict=True):
+                np.testing.assert_array_equal(a, b)
+    assert normalise_many([]) == []

@@ -15,8 +15,10 @@ from app.nn.network import Network
 Arrays = list[NDArray[Any]]
 
 
-def merge(members: list[Network]) -> Network:
-    """One network computing act(mean of the members' logits); members share sizes and units."""
+def merge(members: list[Network], into: Network | None = None) -> Network:
+    """One network computing act(mean of the members' logits); members share sizes and units.
+    `into`: a network merged from these members before, refilled in place (a training merges
+    after every pass: no new arrays)."""
     first = members[0]
     k = len(members)
     if any(m.sizes != first.sizes or m.activations != first.activations for m in members):
@@ -24,13 +26,18 @@ def merge(members: list[Network]) -> Network:
     if any(m.bias != first.bias for m in members):
         raise ValueError("ensemble members must all have a bias or none")
     sizes = [first.sizes[0], *(n * k for n in first.sizes[1:-1]), first.sizes[-1]]
-    net = Network.zeros(sizes, first.activations, first.bias, first.dtype)
+    if into is None or into.sizes != sizes or into.dtype != first.dtype:
+        net = Network.zeros(sizes, first.activations, first.bias, first.dtype)
+    else:
+        net = into
     last = len(first.W) - 1
     for i in range(len(first.W)):
         n_in, n_out = first.W[i].shape
+        if i == last:  # (no hidden layer: every member adds into the same rows)
+            net.W[i][...] = 0.0
         for j, m in enumerate(members):
             rows = slice(0, n_in) if i == 0 else slice(j * n_in, (j + 1) * n_in)
-            if i == last:  # (no hidden layer: every member adds into the same rows)
+            if i == last:
                 net.W[i][rows, :] += m.W[i] / k
             else:
                 net.W[i][rows, j * n_out : (j + 1) * n_out] = m.W[i]

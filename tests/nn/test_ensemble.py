@@ -42,6 +42,15 @@ def test_merged_network_is_the_mean_of_the_members_logits(
         for A, B in zip(a.forward(X)[1:-1], b.forward(X)[1:-1], strict=True):
             np.testing.assert_allclose(A, B, rtol=1e-12)  # the same hidden units
     np.testing.assert_allclose(merge(back).logits(X), mean, rtol=1e-12, atol=1e-12)
+    # Refilled in place after the members changed: the same as merged anew.
+    for j, net in enumerate(nets):
+        for W in net.W:
+            W += 0.5 * (j - 1)
+    again = merge(nets, into=merged)
+    assert again is merged
+    fresh = merge(nets)
+    for A, B in zip([*again.W, *again.b], [*fresh.W, *fresh.b], strict=True):
+        np.testing.assert_array_equal(A, B)
 
 
 def test_one_member_is_itself_and_mismatches_are_refused() -> None:
