@@ -10,6 +10,7 @@ import onnxruntime as ort
 import pytest
 
 from tests.browser.drawing import draw_letter
+from tests.browser.helpers import open_settings
 from tests.browser.pw import expect
 from tests.helpers import Server
 
@@ -25,7 +26,7 @@ def test_export_onnx_downloads_a_model_that_answers_as_check(
     button = page.get_by_role("button", name="Export ONNX")
     expect(button).to_be_disabled()  # like Export model: nothing to export yet
 
-    page.click("#settings summary")
+    open_settings(page)
     page.fill("#max_iterations", "20")
     page.click("#settings summary")
     page.click("#train")

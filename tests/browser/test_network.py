@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from tests.browser.drawing import draw_letter, seed_samples
-from tests.browser.helpers import pixels_of, train_in_page, training
+from tests.browser.helpers import open_settings, pixels_of, train_in_page, training
 from tests.browser.pw import expect
 from tests.helpers import Server, wait_for
 
@@ -87,7 +87,7 @@ def test_a_sub_second_training_draws_every_pass_with_its_limits_and_time(
 
     # Trained again with the same labels it continues, and the page says so; the target MSE is
     # a dashed line on the chart, named.
-    page.click("#settings summary")
+    open_settings(page)
     page.fill("#max_iterations", "6")
     page.fill("#target_mse", "0.0001")
     job = status["job"]

@@ -323,7 +323,7 @@ def test_placeholders_are_readable_in_the_dark_theme(
 ) -> None:
     page, _ = make_page(f"{live_server.url}/?r={recognizer}", color_scheme="dark")
     assert contrast(page, "#label") >= 4.5
-    page.locator("#settings summary").click()
+    open_settings(page)
     assert contrast(page, "#seed") >= 4.5
 
 
@@ -331,7 +331,7 @@ def test_settings_say_what_0_means_and_refuse_a_fractional_batch_size(
     seeded_page: Any, live_server: Server, recognizer: str
 ) -> None:
     page, _ = seeded_page(["L", "X"], per_label=3)
-    page.locator("#settings summary").click()
+    open_settings(page)
     hidden = page.locator("#hidden_layers")
     expect(hidden).not_to_have_attribute("placeholder", "144")  # no value-like placeholder
     hint = hidden.get_attribute("aria-describedby")

@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from tests.browser.drawing import seed_samples
+from tests.browser.helpers import open_settings
 from tests.browser.pw import expect
 from tests.helpers import Server
 
@@ -23,7 +24,7 @@ def test_the_classic_preset_trains_one_144_unit_sigmoid_network_without_bias(
     page, _ = app_page
     page.reload()
     page.wait_for_selector("body[data-ready=true]")
-    page.click("#settings summary")
+    open_settings(page)
     page.select_option("#preset", "classic")
     page.fill("#max_iterations", "5")
     page.click("#train")
@@ -91,7 +92,7 @@ def test_every_setting_has_a_control_and_each_value_goes_with_train(
     properties = declared["network"]["properties"]
     page, _ = seeded_page(["L", "X"], per_label=3)
     current = httpx.get(f"{live_server.url}/api/recognizers/{recognizer}", timeout=10).json()
-    page.click("#settings summary")
+    open_settings(page)
     expected = {}
     # Batch size counts in mini-batch mode only: the mode is chosen last.
     for name in sorted(p for p in properties if p != "preset"):
@@ -145,7 +146,7 @@ def test_a_new_setting_on_the_server_is_shown_and_sent_with_no_change_to_the_pag
     )
     page.reload()
     page.wait_for_selector("body[data-ready=true]")
-    page.click("#settings summary")
+    open_settings(page)
     field = page.locator("#weight_decay")
     expect(field).to_have_value("0")
     expect(field).to_have_attribute("type", "number")

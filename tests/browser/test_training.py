@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from tests.browser.drawing import draw_letter, seed_samples
-from tests.browser.helpers import train_in_page
+from tests.browser.helpers import open_settings, train_in_page
 from tests.browser.pw import expect
 from tests.helpers import Server
 
@@ -47,7 +47,7 @@ def test_train_live_progress_stop_then_check(
     expect(page.locator("#stop")).to_be_disabled()
 
     # A training that would run for a long time: it only ends when we stop it.
-    page.click("#settings summary")
+    open_settings(page)
     page.fill("#max_iterations", "10000000")
     page.fill("#target_mse", "0")
     page.click("#settings summary")

@@ -13,7 +13,7 @@ import pytest
 
 from app.network_settings import NetworkSettings
 from tests.browser.drawing import draw_letter, fit, mouse_draw, pad_box, scribble
-from tests.browser.helpers import add_samples, pixels_of, summary, train_in_page
+from tests.browser.helpers import add_samples, open_settings, pixels_of, summary, train_in_page
 from tests.browser.pw import expect
 from tests.helpers import Server, wait_for
 
@@ -165,7 +165,7 @@ def test_accuracy_is_live_and_a_page_opened_mid_run_draws_the_curve_from_the_sta
     url = f"{live_server.url}/?r={recognizer}"
     page, _ = make_page(url)
     # A training that only ends when it is stopped.
-    page.click("#settings summary")
+    open_settings(page)
     page.fill("#max_iterations", "10000000")
     page.fill("#target_mse", "0")
     page.fill("#patience", "0")
@@ -354,7 +354,7 @@ def test_settings_show_the_new_defaults_and_send_them_on_train(
     page.reload()
     page.wait_for_selector("body[data-ready=true]")
     network = summary(live_server.url, recognizer)["network"]
-    page.click("#settings summary")
+    open_settings(page)
     # The effective defaults are values, not placeholders.
     expect(page.locator("#loss")).to_have_value(network["loss"])
     expect(page.locator("#augmentation")).to_have_value(network["augmentation"])
