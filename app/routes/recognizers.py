@@ -15,8 +15,7 @@ router = APIRouter(prefix="/api/recognizers", tags=["recognizers"])
 def summarise(store: Store, trainer: Trainer, recognizer: Recognizer) -> RecognizerSummary:
     """The summary of API.md: labels with counts, settings, model and training status."""
     counts = store.label_counts(recognizer.name)
-    model = store.get_model(recognizer.name)
-    document = model.document if model else {}
+    model = store.get_model_facts(recognizer.name)  # not the document: listing stays cheap
     info = ModelInfo(
         trained=model is not None,
         labels=model.labels if model else [],
@@ -24,9 +23,9 @@ def summarise(store: Store, trainer: Trainer, recognizer: Recognizer) -> Recogni
         iterations=model.iterations if model else 0,
         mse=model.mse if model else None,
         trained_at=model.trained_at if model else None,
-        validation=document.get("validation"),
-        validation_note=document.get("validation_note"),
-        temperature=(document.get("calibration") or {}).get("temperature"),
+        validation=model.validation if model else None,
+        validation_note=model.validation_note if model else None,
+        temperature=model.temperature if model else None,
         missing_labels=[label for label, _ in counts if model and label not in model.labels],
     )
     return RecognizerSummary(

@@ -42,19 +42,39 @@ class Sample:
 
 
 @dataclass(frozen=True)
-class Model:
+class ModelFacts:
+    """A model without its document: what summaries show, read without decoding the model."""
+
     recognizer: str
-    document: dict[str, Any]  # the full hwr-model/1 document
     labels: list[str]
     iterations: int
     mse: float | None
     trained_at: str
     revision: int  # the recognizer revision of the samples it was trained on
     fingerprint: int | None = None  # theirs (None: not known, a stale model from before)
+    validation: dict[str, Any] | None = None  # the document's, as facts_of() takes them
+    validation_note: str | None = None
+    temperature: float | None = None
 
     def stale(self, recognizer: Recognizer) -> bool:
         """Do the recognizer's samples differ from those this model was trained on?"""
         return self.fingerprint != recognizer.fingerprint
+
+
+@dataclass(frozen=True, kw_only=True)
+class Model(ModelFacts):
+    document: dict[str, Any]  # the full hwr-model/1 document
+
+
+def facts_of(document: dict[str, Any]) -> dict[str, Any]:
+    """The facts of a model document that summaries show, stored beside it (models.facts) when
+    it is saved: a summary reads them without decoding the ~0.5 MB document."""
+    calibration = document.get("calibration")
+    return {
+        "validation": document.get("validation"),
+        "validation_note": document.get("validation_note"),
+        "temperature": calibration.get("temperature") if isinstance(calibration, dict) else None,
+    }
 
 
 def dumps(value: Any) -> str:
