@@ -87,8 +87,12 @@ def _set_all(events: list[asyncio.Event]) -> None:
 class Step(NamedTuple):
     """What a feed says after a wake-up (or a timeout)."""
 
-    text: str | None  # the event to send; None: nothing new
+    text: str | bytes | None  # the event to send (bytes: encoded once for all); None: nothing new
     last: bool = False  # the stream ends after it
+
+
+def _encoded(text: str | bytes) -> bytes:
+    return text if isinstance(text, bytes) else text.encode()
 
 
 class Feed(Protocol):
@@ -103,24 +107,29 @@ class Feed(Protocol):
         ...
 
 
-async def follow(feed: Feed) -> AsyncIterator[str]:
+async def follow(feed: Feed) -> AsyncIterator[bytes]:
     """`retry`, the feed's first event, then its events as it is woken, and a heartbeat
-    comment after HEARTBEAT_EVERY_S without one, until the feed says its last."""
+    comment after HEARTBEAT_EVERY_S without one, until the feed says its last.
+
+    Per listener and event, only what cannot be shared: the wait runs in the stream's own task
+    (asyncio.timeout, not wait_for's task per wait), and an event a feed encoded once for all
+    its listeners goes out as it is (a str would be encoded again by each stream)."""
     wake = feed.listen()
     try:
         step = await feed.first()
-        yield f"retry: {RETRY_MS}\n" + (step.text or "")
+        yield f"retry: {RETRY_MS}\n".encode() + _encoded(step.text or "")
         last_sent = time.monotonic()
         while not step.last:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), feed.wait_s())
+                async with asyncio.timeout(feed.wait_s()):
+                    await wake.wait()
             woke = wake.is_set()
             wake.clear()
             step = await feed.next(woke)
             if step.text is not None:
-                yield step.text
+                yield _encoded(step.text)
             elif time.monotonic() - last_sent >= HEARTBEAT_EVERY_S:
-                yield HEARTBEAT
+                yield HEARTBEAT.encode()
             else:
                 continue
             last_sent = time.monotonic()
