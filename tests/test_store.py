@@ -34,6 +34,7 @@ from app.store import (
 )
 from app.store.dialects import dialect_for
 from app.store.fingerprints import fingerprint, sample_hash
+from app.store.records import facts_of
 from tests.helpers import wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -979,10 +980,14 @@ def test_a_models_summary_facts_are_read_without_its_document(
     saved = store.save_model(rec, doc, ["A", "B"], 40, 0.125, 3, replay=replay)
     facts = store.get_model_facts(rec)
     assert facts is not None
-    assert (facts.validation, facts.validation_note, facts.temperature) == (
-        validation,
-        "held out 12",
-        1.75,
+    assert (
+        facts.shown()
+        == facts_of(doc)
+        == {
+            "validation": validation,
+            "validation_note": "held out 12",
+            "temperature": 1.75,
+        }
     )
     model = store.get_model(rec)
     assert model == saved and model.document == doc
@@ -997,7 +1002,7 @@ def test_a_models_summary_facts_are_read_without_its_document(
     store.save_model("moved", {"format": "hwr-model/1"}, ["A"], 1, None, 4)  # replaced
     facts = store.get_model_facts("moved")
     assert facts is not None and facts.labels == ["A"] and facts.iterations == 1
-    assert (facts.validation, facts.validation_note, facts.temperature) == (None, None, None)
+    assert facts.shown() == {"validation": None, "validation_note": None, "temperature": None}
     assert store.get_replay("moved") is None
     store.delete_recognizer("moved")
     assert raw(target, "SELECT recognizer FROM model_documents") == []
@@ -1041,8 +1046,15 @@ def test_a_schema_5_database_gets_its_models_facts_and_keeps_documents_and_recor
     store = Store(target)
     try:
         full, bare = store.get_model_facts("full"), store.get_model_facts("bare")
-        assert full == ModelFacts("full", ["A"], 7, 0.5, "t", 1, 9, {"accuracy": 0.5}, "note", 2.5)
-        assert bare == ModelFacts("bare", ["A"], 7, 0.5, "t", 1, 9)
+        assert full is not None and bare is not None
+        assert full == ModelFacts("full", ["A"], 7, 0.5, "t", 1, 9, full.facts)
+        assert full.shown() == {
+            "validation": {"accuracy": 0.5},
+            "validation_note": "note",
+            "temperature": 2.5,
+        }
+        assert bare == ModelFacts("bare", ["A"], 7, 0.5, "t", 1, 9, bare.facts)
+        assert bare.shown() == {"validation": None, "validation_note": None, "temperature": None}
         for name, document in documents.items():
             model = store.get_model(name)
             assert model is not None and model.document == document

@@ -52,9 +52,14 @@ class ModelFacts:
     trained_at: str
     revision: int  # the recognizer revision of the samples it was trained on
     fingerprint: int | None = None  # theirs (None: not known, a stale model from before)
-    validation: dict[str, Any] | None = None  # the document's, as facts_of() takes them
-    validation_note: str | None = None
-    temperature: float | None = None
+    # The JSON text of facts_of(document), as stored: the API validates it straight from the
+    # text, once per distinct text (app.routes.recognizers).
+    facts: str = "{}"
+
+    def shown(self) -> dict[str, Any]:
+        """facts_of(document), decoded."""
+        shown: dict[str, Any] = json.loads(self.facts)
+        return shown
 
     def stale(self, recognizer: Recognizer) -> bool:
         """Do the recognizer's samples differ from those this model was trained on?"""
@@ -67,8 +72,9 @@ class Model(ModelFacts):
 
 
 def facts_of(document: dict[str, Any]) -> dict[str, Any]:
-    """The facts of a model document that summaries show, stored beside it (models.facts) when
-    it is saved: a summary reads them without decoding the ~0.5 MB document."""
+    """The facts of a model document that summaries show (ModelInfo's validation,
+    validation_note and temperature), stored beside it (models.facts) when it is saved: a
+    summary reads them without decoding the ~0.5 MB document."""
     calibration = document.get("calibration")
     return {
         "validation": document.get("validation"),

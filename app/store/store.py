@@ -78,8 +78,7 @@ class Store(Recognizers, Samples):
         last training is forgotten: it was about the model replaced."""
         trained_at, document_json, labels_json = now(), dumps(document), dumps(labels)
         replay_json = None if replay is None else dumps(replay)
-        facts = facts_of(document)
-        facts_json = dumps(facts)
+        facts_json = dumps(facts_of(document))
         with self._write() as tx:
             found = self._recognizer(tx, name, self._db.for_key_share)  # kept until we commit
             if created_at is not None and found.created_at != created_at:
@@ -110,7 +109,7 @@ class Store(Recognizers, Samples):
             trained_at=trained_at,
             revision=revision,
             fingerprint=fingerprint,
-            **facts,
+            facts=facts_json,
             document=document,
         )
 
@@ -160,5 +159,5 @@ def _fields(name: str, row: tuple[Any, ...]) -> dict[str, Any]:
         "trained_at": trained_at,
         "revision": revision,
         "fingerprint": fingerprint,
-        **json.loads(facts),
+        "facts": facts,
     }

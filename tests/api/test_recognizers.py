@@ -121,3 +121,9 @@ def test_summaries_show_the_models_facts_without_reading_its_document(
     assert model["validation_note"] == document["validation_note"]
     assert model["temperature"] == document["calibration"]["temperature"]
     assert model["temperature"] is not None
+    # Another model (imported): its facts, not those shown before.
+    document["calibration"]["temperature"] = model["temperature"] * 2
+    assert client.put("/api/recognizers/default/model", json=document).status_code == 200
+    again = client.get("/api/recognizers/default").json()["model"]
+    assert again["temperature"] == model["temperature"] * 2
+    assert again["validation"] == model["validation"]
