@@ -61,27 +61,35 @@ class Listeners:
             return key in self._groups
 
     def wake(self, *keys: str) -> None:
-        """Wake the listeners of `keys`: setting an event never blocks, so slow clients cost
-        nothing; one hop to the loop for them all."""
+        """Wake the listeners of `keys` from any thread: one hop to the loop, whatever their
+        number (the loop finds and sets their events: the caller, a training's thread, does
+        nothing per listener); setting an event never blocks, so slow clients cost nothing."""
         with self._lock:
-            events = [wake for key in keys for wake in self._groups.get(key, ())]
-        self._set(events)
+            heard = [key for key in keys if key in self._groups]
+        if heard:
+            self._hop(heard)
 
     def wake_all(self) -> None:
-        with self._lock:
-            events = [wake for group in self._groups.values() for wake in group]
-        self._set(events)
+        if self._groups:
+            self._hop(None)
 
-    def _set(self, events: list[asyncio.Event]) -> None:
+    def _hop(self, keys: list[str] | None) -> None:
         loop = self._loop
-        if events and loop is not None:
+        if loop is not None:
             with contextlib.suppress(RuntimeError):  # the loop has closed: nobody listens
-                loop.call_soon_threadsafe(_set_all, events)
+                loop.call_soon_threadsafe(self._set, keys)
 
-
-def _set_all(events: list[asyncio.Event]) -> None:
-    for wake in events:
-        wake.set()
+    def _set(self, keys: list[str] | None) -> None:
+        """On the loop: set the events of `keys` (None: of everyone)."""
+        with self._lock:
+            groups = (
+                list(self._groups.values())
+                if keys is None
+                else [self._groups[key] for key in keys if key in self._groups]
+            )
+            events = [wake for group in groups for wake in group]
+        for wake in events:
+            wake.set()
 
 
 class Step(NamedTuple):

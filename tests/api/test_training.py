@@ -2,11 +2,14 @@
 
 import asyncio
 import json
+import threading
+from typing import Any
+from unittest.mock import patch
 
 from fastapi.testclient import TestClient
 
 from app.config import Settings
-from app.events import RETRY_MS, Step, event, follow
+from app.events import RETRY_MS, Listeners, Step, event, follow
 from app.main import create_app
 from app.routes.training import status_event
 from app.schemas import TrainingStatus
@@ -233,3 +236,36 @@ def test_a_stream_sends_bytes_whatever_its_feed_gives() -> None:
         b"event: b\n\n",
     ]
     assert feed.unlistened
+
+
+def test_listeners_are_woken_by_what_they_follow_from_any_thread() -> None:
+    """wake() from a training's thread sets the events of that key's listeners only (on the
+    loop); a key nobody follows costs no hop; wake_all() sets every one."""
+
+    async def run() -> None:
+        loop = asyncio.get_running_loop()
+        listeners = Listeners()
+        listeners.attach(loop)
+        a1, a2, b = listeners.listen("a"), listeners.listen("a"), listeners.listen("b")
+        hops: list[object] = []
+        original = loop.call_soon_threadsafe
+
+        def counted(*args: Any) -> Any:
+            hops.append(args[0])
+            return original(*args)
+
+        with patch.object(loop, "call_soon_threadsafe", counted):
+            thread = threading.Thread(target=listeners.wake, args=("a", "nobody"))
+            thread.start()
+            await asyncio.wait_for(asyncio.gather(a1.wait(), a2.wait()), 5)
+            thread.join()
+            listeners.wake("nobody")
+        assert len(hops) == 1 and not b.is_set()
+        listeners.unlisten("a", a1)
+        a1.clear()
+        a2.clear()
+        listeners.wake_all()
+        await asyncio.wait_for(asyncio.gather(a2.wait(), b.wait()), 5)
+        assert not a1.is_set() and listeners.count() == 2
+
+    asyncio.run(run())
