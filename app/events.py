@@ -61,34 +61,46 @@ class Listeners:
             return key in self._groups
 
     def wake(self, *keys: str) -> None:
-        """Wake the listeners of `keys`: setting an event never blocks, so slow clients cost
-        nothing; one hop to the loop for them all."""
+        """Wake the listeners of `keys` from any thread: one hop to the loop, whatever their
+        number (the loop finds and sets their events: the caller, a training's thread, does
+        nothing per listener); setting an event never blocks, so slow clients cost nothing."""
         with self._lock:
-            events = [wake for key in keys for wake in self._groups.get(key, ())]
-        self._set(events)
+            heard = [key for key in keys if key in self._groups]
+        if heard:
+            self._hop(heard)
 
     def wake_all(self) -> None:
-        with self._lock:
-            events = [wake for group in self._groups.values() for wake in group]
-        self._set(events)
+        if self._groups:
+            self._hop(None)
 
-    def _set(self, events: list[asyncio.Event]) -> None:
+    def _hop(self, keys: list[str] | None) -> None:
         loop = self._loop
-        if events and loop is not None:
+        if loop is not None:
             with contextlib.suppress(RuntimeError):  # the loop has closed: nobody listens
-                loop.call_soon_threadsafe(_set_all, events)
+                loop.call_soon_threadsafe(self._set, keys)
 
-
-def _set_all(events: list[asyncio.Event]) -> None:
-    for wake in events:
-        wake.set()
+    def _set(self, keys: list[str] | None) -> None:
+        """On the loop: set the events of `keys` (None: of everyone)."""
+        with self._lock:
+            groups = (
+                list(self._groups.values())
+                if keys is None
+                else [self._groups[key] for key in keys if key in self._groups]
+            )
+            events = [wake for group in groups for wake in group]
+        for wake in events:
+            wake.set()
 
 
 class Step(NamedTuple):
     """What a feed says after a wake-up (or a timeout)."""
 
-    text: str | None  # the event to send; None: nothing new
+    text: str | bytes | None  # the event to send (bytes: encoded once for all); None: nothing new
     last: bool = False  # the stream ends after it
+
+
+def _encoded(text: str | bytes) -> bytes:
+    return text if isinstance(text, bytes) else text.encode()
 
 
 class Feed(Protocol):
@@ -103,24 +115,29 @@ class Feed(Protocol):
         ...
 
 
-async def follow(feed: Feed) -> AsyncIterator[str]:
+async def follow(feed: Feed) -> AsyncIterator[bytes]:
     """`retry`, the feed's first event, then its events as it is woken, and a heartbeat
-    comment after HEARTBEAT_EVERY_S without one, until the feed says its last."""
+    comment after HEARTBEAT_EVERY_S without one, until the feed says its last.
+
+    Per listener and event, only what cannot be shared: the wait runs in the stream's own task
+    (asyncio.timeout, not wait_for's task per wait), and an event a feed encoded once for all
+    its listeners goes out as it is (a str would be encoded again by each stream)."""
     wake = feed.listen()
     try:
         step = await feed.first()
-        yield f"retry: {RETRY_MS}\n" + (step.text or "")
+        yield f"retry: {RETRY_MS}\n".encode() + _encoded(step.text or "")
         last_sent = time.monotonic()
         while not step.last:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), feed.wait_s())
+                async with asyncio.timeout(feed.wait_s()):
+                    await wake.wait()
             woke = wake.is_set()
             wake.clear()
             step = await feed.next(woke)
             if step.text is not None:
-                yield step.text
+                yield _encoded(step.text)
             elif time.monotonic() - last_sent >= HEARTBEAT_EVERY_S:
-                yield HEARTBEAT
+                yield HEARTBEAT.encode()
             else:
                 continue
             last_sent = time.monotonic()

@@ -1,6 +1,8 @@
 """app/store: recognizers, samples and models, across threads and processes, on SQLite and on
 a real PostgreSQL (the `store` fixture runs every test on both; file-level tests are SQLite's)."""
 
+import dataclasses
+import json
 import os
 import re
 import signal
@@ -24,6 +26,7 @@ from app.store import (
     SCHEMA_VERSION,
     Conflict,
     LimitReached,
+    ModelFacts,
     NotFound,
     Store,
     StoreError,
@@ -31,6 +34,7 @@ from app.store import (
 )
 from app.store.dialects import dialect_for
 from app.store.fingerprints import fingerprint, sample_hash
+from app.store.records import facts_of
 from tests.helpers import wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -101,7 +105,7 @@ def test_creates_parent_folder_wal_schema_version_and_intact(
     assert store.check_integrity() == ["ok"]
     with sqlite3.connect(path) as other:
         assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert other.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+        assert other.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
     conn = store._db._conn  # type: ignore[attr-defined]
     assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
@@ -955,5 +959,106 @@ def test_a_schema_4_database_gets_its_fingerprints_and_keeps_stale_models_stale(
         store.delete_sample("stale", sample.id)
         store.restore_sample("stale", sample.id, lambda *_: [])
         assert store.get_recognizer("stale").fingerprint == fingerprint_of_rows(store, "stale")
+    finally:
+        store.close()
+
+
+def test_a_models_summary_facts_are_read_without_its_document(
+    store: Store, rec: str, target: Path | str
+) -> None:
+    """get_model_facts: the model's columns and the document's facts (facts_of), the same as
+    get_model's; the document and recording live in a table of their own and move with it."""
+    validation = {"accuracy": 0.9, "samples": 12}
+    doc = {
+        "format": "hwr-model/1",
+        "validation": validation,
+        "validation_note": "held out 12",
+        "calibration": {"temperature": 1.75},
+        "layers": [{"weights": [[0.5] * 50] * 50}],
+    }
+    replay = [{"iteration": 1, "w": [0.25]}]
+    saved = store.save_model(rec, doc, ["A", "B"], 40, 0.125, 3, replay=replay)
+    facts = store.get_model_facts(rec)
+    assert facts is not None
+    assert (
+        facts.shown()
+        == facts_of(doc)
+        == {
+            "validation": validation,
+            "validation_note": "held out 12",
+            "temperature": 1.75,
+        }
+    )
+    model = store.get_model(rec)
+    assert model == saved and model.document == doc
+    assert facts == ModelFacts(
+        **{f.name: getattr(model, f.name) for f in dataclasses.fields(ModelFacts)}
+    )
+    assert raw(target, "SELECT recognizer FROM model_documents") == [(rec,)]
+    store.rename_recognizer(rec, "moved")
+    assert store.get_model("moved") == dataclasses.replace(saved, recognizer="moved")
+    assert store.get_replay("moved") == replay
+    assert store.get_model_facts(rec) is None
+    store.save_model("moved", {"format": "hwr-model/1"}, ["A"], 1, None, 4)  # replaced
+    facts = store.get_model_facts("moved")
+    assert facts is not None and facts.labels == ["A"] and facts.iterations == 1
+    assert facts.shown() == {"validation": None, "validation_note": None, "temperature": None}
+    assert store.get_replay("moved") is None
+    store.delete_recognizer("moved")
+    assert raw(target, "SELECT recognizer FROM model_documents") == []
+
+
+def test_a_schema_5_database_gets_its_models_facts_and_keeps_documents_and_recordings(
+    target: Path | str,
+) -> None:
+    """An existing database (documents in the models table): opened, each model's summary
+    facts come from its document, and its document and recording read back unchanged."""
+    if isinstance(target, Path):
+        target.parent.mkdir(parents=True, exist_ok=True)
+    documents = {
+        "full": {
+            "format": "hwr-model/1",
+            "validation": {"accuracy": 0.5},
+            "validation_note": "note",
+            "calibration": {"temperature": 2.5},
+        },
+        "bare": {"format": "hwr-model/1"},
+    }
+    old = dialect_for(target)
+    with old.migration_transaction() as tx:
+        for step in MIGRATIONS[:5]:
+            for sql in step.statements(old.name):
+                tx.execute(sql)
+        old.set_schema_version(tx, 5)
+        for name, document in documents.items():
+            tx.execute(
+                "INSERT INTO recognizers (name, grid_size, network, created_at, revision,"
+                " fingerprint) VALUES (?, 2, '{}', 't', 1, 9)",
+                (name,),
+            )
+            tx.execute(
+                "INSERT INTO models (recognizer, document, labels, iterations, mse, trained_at,"
+                " revision, replay, fingerprint) VALUES (?, ?, '[\"A\"]', 7, 0.5, 't', 1, ?, 9)",
+                (name, json.dumps(document), '[{"i": 1}]' if name == "full" else None),
+            )
+    old.close()
+
+    store = Store(target)
+    try:
+        full, bare = store.get_model_facts("full"), store.get_model_facts("bare")
+        assert full is not None and bare is not None
+        assert full == ModelFacts("full", ["A"], 7, 0.5, "t", 1, 9, full.facts)
+        assert full.shown() == {
+            "validation": {"accuracy": 0.5},
+            "validation_note": "note",
+            "temperature": 2.5,
+        }
+        assert bare == ModelFacts("bare", ["A"], 7, 0.5, "t", 1, 9, bare.facts)
+        assert bare.shown() == {"validation": None, "validation_note": None, "temperature": None}
+        for name, document in documents.items():
+            model = store.get_model(name)
+            assert model is not None and model.document == document
+            assert not model.stale(store.get_recognizer(name))
+        assert store.get_replay("full") == [{"i": 1}] and store.get_replay("bare") is None
     finally:
         store.close()

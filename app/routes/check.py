@@ -16,10 +16,19 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated
 
 import numpy as np
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Request, Response
 from numpy.typing import NDArray
 
-from app.deps import ModelsDep, NameParam, SettingsDep, StoreDep, responses, within_limits
+from app.deps import (
+    NameParam,
+    SettingsDep,
+    StoreDep,
+    get_models,
+    get_settings,
+    get_store,
+    responses,
+    within_limits,
+)
 from app.errors import NoModel, unprocessable
 from app.ink import rasterise
 from app.network_settings import NetworkSettings
@@ -43,13 +52,17 @@ _LOOKUPS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hwr-check")
 Lookup = Found | None
 
 
-async def _lookup(r: NameParam, store: StoreDep, models: ModelsDep) -> Lookup:
+async def _lookup(r: NameParam, request: Request) -> Lookup:
     """The trained model of the recognizer named in the path and its samples' facts, or None
     (NotFound becomes 404). A cached model needs no trip at all: deleting a
-    recognizer drops its model from the cache, changing its samples its labels."""
+    recognizer drops its model from the cache, changing its samples its labels. The cache and
+    the store are taken from the app here, not as dependencies: FastAPI solving each one costs
+    Check about what its forward pass does."""
+    models = await get_models(request)
     cached = models.peek(r)
     if cached is not None:
         return cached
+    store = await get_store(request)
 
     def lookup() -> Lookup:
         return models.get(store.get_recognizer(r).name)
@@ -66,9 +79,9 @@ async def check(
     r: NameParam,
     body: CheckIn,
     found: Annotated[Lookup, Depends(_lookup)],
-    settings: SettingsDep,
+    request: Request,
 ) -> Response:
-    strokes = within_limits(body.strokes, settings)
+    strokes = within_limits(body.strokes, await get_settings(request))
     if found is None:
         raise NoModel(f"'{r}' has no trained model yet: train it first")
     model = found.model

@@ -1,8 +1,9 @@
 """The network's weights for the page's live view: the running training's, or the model's."""
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from app.deps import ModelsDep, RecognizerDep, StoreDep, TrainerDep, responses
 from app.errors import NoModel, unprocessable
@@ -11,12 +12,29 @@ from app.recognition import ModelCache
 from app.replay import without_weights
 from app.snapshot import snapshot
 from app.store import NotFound, Store
+from app.store.records import dumps
 
 router = APIRouter(prefix="/api/recognizers/{r}", tags=["network"])
 
 
+# The running trainings' latest snapshot as JSON, by (recognizer, member): made once per new
+# snapshot (at most 5 a second), however many pages poll it (each every 200-250 ms).
+_live_json: dict[tuple[str, int], tuple[tuple[int, int], bytes]] = {}
+
+
+def _sent_once(name: str, member: int, live: dict[str, Any], make: Callable[[], Any]) -> Response:
+    """The JSON of `make()` for this snapshot of the running training, made by the first
+    viewer to ask for it (a race makes it twice, the same)."""
+    key, shot = (name, member), (int(live["job"]), int(live["iteration"]))
+    cached = _live_json.get(key)
+    if cached is None or cached[0] != shot:
+        cached = _live_json[key] = (shot, dumps(make()).encode())
+    return Response(cached[1], media_type="application/json")
+
+
 @router.get(
     "/network",
+    response_model=dict[str, Any],
     responses=responses(
         e404="unknown recognizer; with `frame`, no model with a recording",
         e409="no training runs and no model",
@@ -31,13 +49,16 @@ def network(
     frame: Annotated[
         int | None, Query(ge=0, description="a frame of the model's replay (member 0's)")
     ] = None,
-) -> dict[str, Any]:
+) -> Any:
     """A compact snapshot of one network's weights (int8, base64; ~30 KB for 144-144-11).
     While a training runs it is refreshed at most 5 times a second, and only while someone
     asks: poll every 200-250 ms; `iteration` says whether it changed."""
     if frame is not None:
         return _frame(recognizer.name, store, models, frame, member)
     live = trainer.weights(recognizer.name)
+    if live is None:
+        for each in [key for key in _live_json if key[0] == recognizer.name]:
+            _live_json.pop(each, None)  # its training ended
     if live is not None:
         # Typed from a local training; from a worker of the queue, JSON.
         settings = NetworkSettings.model_validate(live["settings"])
@@ -70,6 +91,13 @@ def network(
     if member >= members:
         raise unprocessable(
             "member", f"the network is an ensemble of {members}: 0 to {members - 1}"
+        )
+    if live is not None:
+        return _sent_once(
+            recognizer.name,
+            member,
+            live,
+            lambda: snapshot(W, b, bias, members, member, **fields),
         )
     return snapshot(W, b, bias, members, member, **fields)
 

@@ -1,22 +1,49 @@
 """Recognizers: named, persistent workspaces."""
 
+from functools import lru_cache
+
 from fastapi import APIRouter, Response, status
+from pydantic import BaseModel
 
 from app.deps import ModelsDep, RecognizerDep, StoreDep, TrainerDep, responses
 from app.errors import TrainingConflict
 from app.jobs import ACTIVE, Trainer
 from app.network_settings import NetworkSettings
-from app.schemas import LabelCount, ModelInfo, RecognizerCreate, RecognizerRename, RecognizerSummary
+from app.schemas import (
+    LabelCount,
+    ModelInfo,
+    RecognizerCreate,
+    RecognizerRename,
+    RecognizerSummary,
+    Validation,
+)
 from app.store import Recognizer, Store
 
 router = APIRouter(prefix="/api/recognizers", tags=["recognizers"])
 
 
+class _Shown(BaseModel):
+    """What a summary shows of a model document (app.store.records.facts_of)."""
+
+    validation: Validation | None = None
+    validation_note: str | None = None
+    temperature: float | None = None
+
+
+@lru_cache(maxsize=256)  # more than HWR_MAX_RECOGNIZERS' default: a listing cycles through all
+def _shown(facts: str) -> _Shown:
+    """The stored facts text, validated once: a listing shows the same models again and again,
+    and validating a model's validation (every held-out sample) costs more than sending it.
+    Keyed by the text itself, so nothing has to be forgotten; shared, so never changed. (The
+    trainer keeps each recognizer's restored status, with the same validation, too.)"""
+    return _Shown.model_validate_json(facts)
+
+
 def summarise(store: Store, trainer: Trainer, recognizer: Recognizer) -> RecognizerSummary:
     """The summary of API.md: labels with counts, settings, model and training status."""
     counts = store.label_counts(recognizer.name)
-    model = store.get_model(recognizer.name)
-    document = model.document if model else {}
+    model = store.get_model_facts(recognizer.name)  # not the document: listing stays cheap
+    shown = _shown(model.facts) if model else _Shown()
     info = ModelInfo(
         trained=model is not None,
         labels=model.labels if model else [],
@@ -24,9 +51,9 @@ def summarise(store: Store, trainer: Trainer, recognizer: Recognizer) -> Recogni
         iterations=model.iterations if model else 0,
         mse=model.mse if model else None,
         trained_at=model.trained_at if model else None,
-        validation=document.get("validation"),
-        validation_note=document.get("validation_note"),
-        temperature=(document.get("calibration") or {}).get("temperature"),
+        validation=shown.validation,
+        validation_note=shown.validation_note,
+        temperature=shown.temperature,
         missing_labels=[label for label, _ in counts if model and label not in model.labels],
     )
     return RecognizerSummary(

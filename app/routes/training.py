@@ -41,16 +41,20 @@ def stop_training(recognizer: RecognizerDep, trainer: TrainerDep) -> TrainingSta
     return trainer.stop(recognizer.name)
 
 
-_last_json: dict[str, tuple[TrainingStatus, str]] = {}
+_last_events: dict[str, tuple[TrainingStatus, str, dict[str, bytes]]] = {}
 
 
-def status_event(name: str, kind: str, status: TrainingStatus) -> str:
-    """One event. The status JSON is made once for all listeners of a recognizer: with its
-    history (up to 501 points, ~35 KB) 100 listeners would otherwise each serialise it."""
-    cached = _last_json.get(name)
+def status_event(name: str, kind: str, status: TrainingStatus) -> bytes:
+    """One event, encoded. The status JSON and each kind of event of it are made once for all
+    listeners of a recognizer: with its history (up to 501 points, ~35 KB) 100 listeners
+    would otherwise each serialise it, then copy and encode it."""
+    cached = _last_events.get(name)
     if cached is None or cached[0] is not status:
-        cached = _last_json[name] = (status, json.dumps(status.model_dump()))
-    return event(kind, cached[1])
+        cached = _last_events[name] = (status, json.dumps(status.model_dump()), {})
+    events = cached[2]
+    if kind not in events:
+        events[kind] = event(kind, cached[1]).encode()
+    return events[kind]
 
 
 class TrainingFeed:

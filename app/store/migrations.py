@@ -6,14 +6,15 @@ what SQL cannot compute, in Python after them; add the next step at the end and 
 SCHEMA_VERSION.
 """
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.store.base import Dialect, Tx
 from app.store.fingerprints import fingerprint
-from app.store.records import StoreError
+from app.store.records import StoreError, dumps, facts_of
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,32 @@ _TO_5 = Step(
     then=_fingerprint_all,
 )
 
-MIGRATIONS: list[Step] = [_TO_1, _TO_2, _TO_3, _TO_4, _TO_5]
+
+def _facts_all(tx: Tx) -> None:
+    """Each model's summary facts from its document (the last time it is decoded for them),
+    one document in memory at a time."""
+    for (name,) in tx.execute("SELECT recognizer FROM model_documents").fetchall():
+        sql = "SELECT document FROM model_documents WHERE recognizer = ?"
+        facts = facts_of(json.loads(tx.execute(sql, (name,)).fetchone()[0]))
+        tx.execute("UPDATE models SET facts = ? WHERE recognizer = ?", (dumps(facts), name))
+
+
+# A model's document and recording move to a table of their own, and the few facts of the
+# document that summaries show (records.facts_of) join the small columns: listing recognizers
+# reads no document (on SQLite not even the pages of one: a row's columns after a 0.5 MB
+# value are reached through its overflow pages).
+_SPLIT_DOCUMENTS = (  # the same on both backends
+    "CREATE TABLE model_documents (recognizer TEXT PRIMARY KEY"
+    " REFERENCES recognizers(name) ON DELETE CASCADE, document TEXT NOT NULL, replay TEXT)",
+    "INSERT INTO model_documents (recognizer, document, replay)"
+    " SELECT recognizer, document, replay FROM models",
+    "ALTER TABLE models DROP COLUMN document",
+    "ALTER TABLE models DROP COLUMN replay",
+    "ALTER TABLE models ADD COLUMN facts TEXT NOT NULL DEFAULT '{}'",
+)
+_TO_6 = Step(sqlite=_SPLIT_DOCUMENTS, postgresql=_SPLIT_DOCUMENTS, then=_facts_all)
+
+MIGRATIONS: list[Step] = [_TO_1, _TO_2, _TO_3, _TO_4, _TO_5, _TO_6]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 

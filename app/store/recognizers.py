@@ -105,9 +105,9 @@ class Recognizers(Tables):
             if added != 1:
                 raise _taken(new)
             tx.execute("UPDATE samples SET recognizer = ? WHERE recognizer = ?", (new, name))
-            tx.execute("UPDATE models SET recognizer = ? WHERE recognizer = ?", (new, name))
-            sql = "UPDATE deleted_samples SET recognizer = ? WHERE recognizer = ?"
-            tx.execute(sql, (new, name))
+            for table in ("models", "model_documents", "deleted_samples"):
+                sql = f"UPDATE {table} SET recognizer = ? WHERE recognizer = ?"
+                tx.execute(sql, (new, name))
             tx.execute("DELETE FROM recognizers WHERE name = ?", (name,))
             return self._recognizer(tx, new)
 

@@ -42,19 +42,45 @@ class Sample:
 
 
 @dataclass(frozen=True)
-class Model:
+class ModelFacts:
+    """A model without its document: what summaries show, read without decoding the model."""
+
     recognizer: str
-    document: dict[str, Any]  # the full hwr-model/1 document
     labels: list[str]
     iterations: int
     mse: float | None
     trained_at: str
     revision: int  # the recognizer revision of the samples it was trained on
     fingerprint: int | None = None  # theirs (None: not known, a stale model from before)
+    # The JSON text of facts_of(document), as stored: the API validates it straight from the
+    # text, once per distinct text (app.routes.recognizers).
+    facts: str = "{}"
+
+    def shown(self) -> dict[str, Any]:
+        """facts_of(document), decoded."""
+        shown: dict[str, Any] = json.loads(self.facts)
+        return shown
 
     def stale(self, recognizer: Recognizer) -> bool:
         """Do the recognizer's samples differ from those this model was trained on?"""
         return self.fingerprint != recognizer.fingerprint
+
+
+@dataclass(frozen=True, kw_only=True)
+class Model(ModelFacts):
+    document: dict[str, Any]  # the full hwr-model/1 document
+
+
+def facts_of(document: dict[str, Any]) -> dict[str, Any]:
+    """The facts of a model document that summaries show (ModelInfo's validation,
+    validation_note and temperature), stored beside it (models.facts) when it is saved: a
+    summary reads them without decoding the ~0.5 MB document."""
+    calibration = document.get("calibration")
+    return {
+        "validation": document.get("validation"),
+        "validation_note": document.get("validation_note"),
+        "temperature": calibration.get("temperature") if isinstance(calibration, dict) else None,
+    }
 
 
 def dumps(value: Any) -> str:

@@ -16,7 +16,7 @@ from app.store.base import Dialect
 from app.store.dialects import dialect_for
 from app.store.migrations import migrate
 from app.store.recognizers import Recognizers
-from app.store.records import Model, NotFound, dumps
+from app.store.records import Model, ModelFacts, NotFound, dumps, facts_of
 from app.store.samples import Samples
 
 DEFAULT_MAX_SAMPLES = 5000
@@ -78,6 +78,7 @@ class Store(Recognizers, Samples):
         last training is forgotten: it was about the model replaced."""
         trained_at, document_json, labels_json = now(), dumps(document), dumps(labels)
         replay_json = None if replay is None else dumps(replay)
+        facts_json = dumps(facts_of(document))
         with self._write() as tx:
             found = self._recognizer(tx, name, self._db.for_key_share)  # kept until we commit
             if created_at is not None and found.created_at != created_at:
@@ -85,49 +86,78 @@ class Store(Recognizers, Samples):
             if fingerprint is None:
                 fingerprint = found.fingerprint
             tx.execute(
-                "INSERT INTO models (recognizer, document, labels, iterations, mse, trained_at,"
-                " revision, replay, fingerprint) VALUES (?,?,?,?,?,?,?,?,?)"
+                "INSERT INTO models (recognizer, labels, iterations, mse, trained_at, revision,"
+                " fingerprint, facts) VALUES (?,?,?,?,?,?,?,?)"
+                " ON CONFLICT (recognizer) DO UPDATE SET labels = excluded.labels,"
+                " iterations = excluded.iterations, mse = excluded.mse,"
+                " trained_at = excluded.trained_at, revision = excluded.revision,"
+                " fingerprint = excluded.fingerprint, facts = excluded.facts",
+                (name, labels_json, iterations, mse, trained_at, revision, fingerprint, facts_json),
+            )
+            tx.execute(
+                "INSERT INTO model_documents (recognizer, document, replay) VALUES (?,?,?)"
                 " ON CONFLICT (recognizer) DO UPDATE SET document = excluded.document,"
-                " labels = excluded.labels, iterations = excluded.iterations,"
-                " mse = excluded.mse, trained_at = excluded.trained_at,"
-                " revision = excluded.revision, replay = excluded.replay,"
-                " fingerprint = excluded.fingerprint",
-                (
-                    name,
-                    document_json,
-                    labels_json,
-                    iterations,
-                    mse,
-                    trained_at,
-                    revision,
-                    replay_json,
-                    fingerprint,
-                ),
+                " replay = excluded.replay",
+                (name, document_json, replay_json),
             )
             tx.execute("UPDATE recognizers SET training_ending = NULL WHERE name = ?", (name,))
         return Model(
-            name, document, list(labels), iterations, mse, trained_at, revision, fingerprint
+            recognizer=name,
+            labels=list(labels),
+            iterations=iterations,
+            mse=mse,
+            trained_at=trained_at,
+            revision=revision,
+            fingerprint=fingerprint,
+            facts=facts_json,
+            document=document,
         )
 
     def get_replay(self, name: str) -> list[dict[str, Any]] | None:
         """The frames recorded with the recognizer's model; None without a model or a
         recording (an imported model, one trained before recordings)."""
         with self._read() as tx:
-            row = tx.execute("SELECT replay FROM models WHERE recognizer = ?", (name,)).fetchone()
+            sql = "SELECT replay FROM model_documents WHERE recognizer = ?"
+            row = tx.execute(sql, (name,)).fetchone()
         if row is None or row[0] is None:
             return None
         frames: list[dict[str, Any]] = json.loads(row[0])
         return frames
 
-    def get_model(self, name: str) -> Model | None:
-        """The recognizer's model, or None when it has none (or does not exist)."""
+    def get_model_facts(self, name: str) -> ModelFacts | None:
+        """What summaries show of the recognizer's model, without reading its document; None
+        when it has none (or does not exist)."""
         with self._read() as tx:
-            row = tx.execute(
-                "SELECT document, labels, iterations, mse, trained_at, revision, fingerprint"
-                " FROM models WHERE recognizer = ?",
-                (name,),
-            ).fetchone()
-        if row is None:
+            row = tx.execute(_MODEL_FACTS + " WHERE recognizer = ?", (name,)).fetchone()
+        return None if row is None else ModelFacts(**_fields(name, row))
+
+    def get_model(self, name: str) -> Model | None:
+        """The recognizer's model with its document, or None when it has none (or does not
+        exist)."""
+        with self._read() as tx:
+            row = tx.execute(_MODEL_FACTS + " WHERE recognizer = ?", (name,)).fetchone()
+            sql = "SELECT document FROM model_documents WHERE recognizer = ?"
+            doc = None if row is None else tx.execute(sql, (name,)).fetchone()
+        if row is None or doc is None:
             return None
-        document, labels = json.loads(row[0]), json.loads(row[1])
-        return Model(name, document, labels, row[2], row[3], row[4], row[5], row[6])
+        return Model(**_fields(name, row), document=json.loads(doc[0]))
+
+
+_MODEL_FACTS = (
+    "SELECT labels, iterations, mse, trained_at, revision, fingerprint, facts FROM models"
+)
+
+
+def _fields(name: str, row: tuple[Any, ...]) -> dict[str, Any]:
+    """ModelFacts' fields from a row of _MODEL_FACTS."""
+    labels, iterations, mse, trained_at, revision, fingerprint, facts = row
+    return {
+        "recognizer": name,
+        "labels": json.loads(labels),
+        "iterations": iterations,
+        "mse": mse,
+        "trained_at": trained_at,
+        "revision": revision,
+        "fingerprint": fingerprint,
+        "facts": facts,
+    }

@@ -1,6 +1,8 @@
 """The network view's data: snapshots of the weights (live and of the model), and Check's path."""
 
+import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -9,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from app import synth
 from app.nn.network import Network
+from app.routes.network import _sent_once
 from app.snapshot import SNAPSHOT_INTERVAL_S, decode, encode
 from tests.api.conftest import add_drawings, train_until_done
 from tests.helpers import wait_for
@@ -107,3 +110,26 @@ def test_check_returns_the_drawings_path_through_a_member(client: TestClient) ->
     )
     body = {"strokes": strokes, "activations": True, "member": 4}
     assert client.post(f"{R}/check", json=body).status_code == 422
+
+
+def test_a_live_snapshot_is_made_once_for_all_its_viewers() -> None:
+    """The JSON of one snapshot (job, iteration) of a running training is made by the first
+    viewer that asks; the next snapshot is made anew."""
+    made: list[int] = []
+
+    def make(iteration: int) -> Callable[[], dict[str, Any]]:
+        def snapshot() -> dict[str, Any]:
+            made.append(iteration)
+            return {"iteration": iteration, "w": [0.5]}
+
+        return snapshot
+
+    def body(iteration: int, job: int = 1) -> dict[str, Any]:
+        live = {"job": job, "iteration": iteration}
+        answer = _sent_once("viewed", 0, live, make(iteration))
+        return dict(json.loads(answer.body))
+
+    assert body(3) == body(3) == {"iteration": 3, "w": [0.5]}
+    assert made == [3]
+    assert body(4)["iteration"] == 4 and made == [3, 4]
+    assert body(4, job=2)["iteration"] == 4 and made == [3, 4, 4]  # another training

@@ -1,6 +1,10 @@
 """Recognizers: create, list, get, delete, and the default one."""
 
+from unittest.mock import patch
+
 from fastapi.testclient import TestClient
+
+from tests.api.conftest import train_until_done
 
 
 def test_default_recognizer_exists_after_start(client: TestClient) -> None:
@@ -97,3 +101,29 @@ def test_bad_names_and_settings_are_422(client: TestClient) -> None:
         assert r.status_code == 422, body
         assert r.json()["detail"][0]["loc"][0] == "body"
     assert [s["name"] for s in client.get("/api/recognizers").json()] == ["default"]
+
+
+def test_summaries_show_the_models_facts_without_reading_its_document(
+    client: TestClient, alphabet: list[int]
+) -> None:
+    """The summary's validation, note and temperature are the model document's (export), but
+    listing and summaries read them from the store's small facts: never the document."""
+    train_until_done(client, {"max_iterations": 200})
+    document = client.get("/api/recognizers/default/model").json()
+    store = client.app.state.store  # type: ignore[attr-defined]
+    with patch.object(store, "get_model", side_effect=AssertionError("decoded a model")):
+        listed = client.get("/api/recognizers").json()
+        one = client.get("/api/recognizers/default").json()
+    assert listed == [one]
+    model = one["model"]
+    assert model["trained"] is True and model["labels"] == ["L", "O", "X"]
+    assert model["validation"] == document["validation"] is not None
+    assert model["validation_note"] == document["validation_note"]
+    assert model["temperature"] == document["calibration"]["temperature"]
+    assert model["temperature"] is not None
+    # Another model (imported): its facts, not those shown before.
+    document["calibration"]["temperature"] = model["temperature"] * 2
+    assert client.put("/api/recognizers/default/model", json=document).status_code == 200
+    again = client.get("/api/recognizers/default").json()["model"]
+    assert again["temperature"] == model["temperature"] * 2
+    assert again["validation"] == model["validation"]

@@ -1,9 +1,18 @@
 """Training: start, status, stop, continue vs restart, errors."""
 
+import asyncio
+import json
+import threading
+from typing import Any
+from unittest.mock import patch
+
 from fastapi.testclient import TestClient
 
 from app.config import Settings
+from app.events import RETRY_MS, Listeners, Step, event, follow
 from app.main import create_app
+from app.routes.training import status_event
+from app.schemas import TrainingStatus
 from tests.api.conftest import add_drawings, train_until_done
 from tests.helpers import local_client, wait_for
 
@@ -174,3 +183,89 @@ def test_after_a_restart_a_continued_models_curve_ends_at_its_iterations(
         assert status["mse_current"] == second["mse_current"]
         frames = client.get("/api/recognizers/default/replay").json()["frames"]
         assert (frames[0]["iteration"], frames[-1]["iteration"]) == (3, 7)
+
+
+def test_an_event_is_serialised_and_encoded_once_for_all_its_listeners() -> None:
+    """Every listener of a recognizer gets the same bytes for one status (and kind): the
+    status JSON is made once, each kind of event of it encoded once."""
+    status = TrainingStatus(state="running", iterations=3)
+    progress = status_event("once", "progress", status)
+    assert progress == event("progress", json.dumps(status.model_dump())).encode()
+    assert status_event("once", "progress", status) is progress
+    first = status_event("once", "status", status)  # a new listener's first event
+    assert first == event("status", json.dumps(status.model_dump())).encode()
+    assert status_event("once", "progress", status) is progress  # still made once
+    later = status.model_copy(update={"iterations": 4})
+    assert (
+        json.loads(status_event("once", "progress", later).split(b"data: ")[1])["iterations"] == 4
+    )
+
+
+def test_a_stream_sends_bytes_whatever_its_feed_gives() -> None:
+    """follow(): the retry line with the first event, then each event as bytes (a feed's str
+    encoded, its bytes as they are), until the feed's last."""
+
+    class Feed:
+        def __init__(self) -> None:
+            self.wake = asyncio.Event()
+            self.steps = [Step("event: a\n\n"), Step(b"event: b\n\n", last=True)]
+            self.unlistened = False
+
+        def listen(self) -> asyncio.Event:
+            return self.wake
+
+        def unlisten(self, wake: asyncio.Event) -> None:
+            self.unlistened = wake is self.wake
+
+        async def first(self) -> Step:
+            return Step("event: first\n\n")
+
+        async def next(self, woke: bool) -> Step:
+            return self.steps.pop(0)
+
+        def wait_s(self) -> float:
+            return 0.001
+
+    async def collect(feed: Feed) -> list[bytes]:
+        return [chunk async for chunk in follow(feed)]
+
+    feed = Feed()
+    assert asyncio.run(collect(feed)) == [
+        f"retry: {RETRY_MS}\nevent: first\n\n".encode(),
+        b"event: a\n\n",
+        b"event: b\n\n",
+    ]
+    assert feed.unlistened
+
+
+def test_listeners_are_woken_by_what_they_follow_from_any_thread() -> None:
+    """wake() from a training's thread sets the events of that key's listeners only (on the
+    loop); a key nobody follows costs no hop; wake_all() sets every one."""
+
+    async def run() -> None:
+        loop = asyncio.get_running_loop()
+        listeners = Listeners()
+        listeners.attach(loop)
+        a1, a2, b = listeners.listen("a"), listeners.listen("a"), listeners.listen("b")
+        hops: list[object] = []
+        original = loop.call_soon_threadsafe
+
+        def counted(*args: Any) -> Any:
+            hops.append(args[0])
+            return original(*args)
+
+        with patch.object(loop, "call_soon_threadsafe", counted):
+            thread = threading.Thread(target=listeners.wake, args=("a", "nobody"))
+            thread.start()
+            await asyncio.wait_for(asyncio.gather(a1.wait(), a2.wait()), 5)
+            thread.join()
+            listeners.wake("nobody")
+        assert len(hops) == 1 and not b.is_set()
+        listeners.unlisten("a", a1)
+        a1.clear()
+        a2.clear()
+        listeners.wake_all()
+        await asyncio.wait_for(asyncio.gather(a2.wait(), b.wait()), 5)
+        assert not a1.is_set() and listeners.count() == 2
+
+    asyncio.run(run())
