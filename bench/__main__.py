@@ -80,6 +80,10 @@ def main(argv: list[str] | None = None) -> int:
 
     section("HTTP sections (quality, Check, events)", served)
 
+    from bench import listing  # two servers of its own
+
+    section("listing recognizers, trained and untrained", listing.run)
+
     from bench import cluster  # its own PostgreSQL, Redis, API processes and workers
 
     section("scale-out cluster (workers, two API processes)", lambda: cluster.run(args.quick))

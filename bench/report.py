@@ -4,6 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bench.common import FLOPS_PER_SAMPLE, N_WEIGHTS, Row, fmt
+from bench.listing import listing_section
 from bench.report_cluster import cluster_section
 from bench.report_js import js_section
 from bench.report_lab import lab_section
@@ -326,18 +327,14 @@ def train_section(rows: list[Row], verdicts: Verdicts) -> list[str]:
                 one, two = gf / big["gflops_1"], gf / big["gflops_default"]
                 verdicts.append(
                     (
-                        "batch 256 >= 50% of the GEMM rate (2048^3 on 1 thread, as the engine)",
+                        "batch 256 >= 60% of the GEMM rate on the threads it uses (2048^3 on 1"
+                        " thread, as the engine)",
                         _pct(one),
-                        one >= 0.5,
+                        one >= 0.6,
                     )
                 )
-                verdicts.append(
-                    (
-                        "batch 256 >= 50% of the GEMM rate (2048^3 on both cores)",
-                        _pct(two),
-                        two >= 0.5,
-                    )
-                )
+                both = "(engine on 1 thread) batch 256 / the GEMM rate on both cores"
+                verdicts.append((both, _pct(two), None))
     return out
 
 
@@ -615,6 +612,7 @@ SECTIONS: list[Callable[[list[Row], Verdicts], list[str]]] = [
     lab_section,
     cluster_section,
     js_section,
+    listing_section,
 ]
 
 

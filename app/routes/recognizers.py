@@ -3,7 +3,7 @@
 from functools import lru_cache
 
 from fastapi import APIRouter, Response, status
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 from app.deps import ModelsDep, RecognizerDep, StoreDep, TrainerDep, responses
 from app.errors import TrainingConflict
@@ -68,9 +68,18 @@ def summarise(store: Store, trainer: Trainer, recognizer: Recognizer) -> Recogni
     )
 
 
+_SUMMARIES = TypeAdapter(list[RecognizerSummary])
+# Each validation's answer for every held-out drawing (~200 B a drawing, twice a summary: the
+# model's and the training's) is for one recognizer's page; a listing leaves them out.
+_PER_DRAWING = {"validation": {"held_out"}}
+_LISTED = {"__all__": {"model": _PER_DRAWING, "training": _PER_DRAWING}}
+
+
 @router.get("", response_model=list[RecognizerSummary])
-def list_recognizers(store: StoreDep, trainer: TrainerDep) -> list[RecognizerSummary]:
-    return [summarise(store, trainer, rec) for rec in store.list_recognizers()]
+def list_recognizers(store: StoreDep, trainer: TrainerDep) -> Response:
+    """Every recognizer's summary, each validation without `held_out` (GET /{r} has it)."""
+    summaries = [summarise(store, trainer, rec) for rec in store.list_recognizers()]
+    return Response(_SUMMARIES.dump_json(summaries, exclude=_LISTED), media_type="application/json")
 
 
 @router.post(

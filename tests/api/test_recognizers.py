@@ -114,7 +114,11 @@ def test_summaries_show_the_models_facts_without_reading_its_document(
     with patch.object(store, "get_model", side_effect=AssertionError("decoded a model")):
         listed = client.get("/api/recognizers").json()
         one = client.get("/api/recognizers/default").json()
+    # The listing is the summary without each validation's answer for every held-out drawing.
+    held_out = [one[part]["validation"].pop("held_out") for part in ("model", "training")]
+    assert len(held_out[0]) == 18 and held_out[1] == held_out[0]
     assert listed == [one]
+    one = client.get("/api/recognizers/default").json()
     model = one["model"]
     assert model["trained"] is True and model["labels"] == ["L", "O", "X"]
     assert model["validation"] == document["validation"] is not None
