@@ -21,7 +21,11 @@ export function showRecognizer(name, how = "replace") {
   else history.replaceState(null, "", url);
 }
 
-/** Back and Forward: `switchTo(name)` the recognizer of that address. */
-export function wireHistory(switchTo) {
-  window.addEventListener("popstate", () => switchTo(asked()));
+/** Back and Forward: `switchTo(name)` the recognizer of that address, unless it is `current()`
+ * (following an in-page link such as #path is a history step too: it must not reload). */
+export function wireHistory(switchTo, current) {
+  window.addEventListener("popstate", () => {
+    const name = asked();
+    if (name === null || name !== current()) switchTo(name);
+  });
 }

@@ -264,7 +264,7 @@ function wire() {
   wireTransfer({ api: app.api, name: () => app.name, path, refreshSummary, refreshSamples, fail });
   $("notice-close").addEventListener("click", dismissNotice);
   $("recognizer").addEventListener("change", () => useRecognizer($("recognizer").value, "push").catch(fail));
-  wireHistory((name) => loadRecognizers(name).then((shown) => useRecognizer(shown)).catch(fail));
+  wireHistory((name) => loadRecognizers(name).then((shown) => useRecognizer(shown)).catch(fail), () => app.name);
   $("auto-check").checked = saved.get("hwr.autoCheck", "") === "1";
   $("auto-check").addEventListener("change", () => {
     const on = $("auto-check").checked;
