@@ -20,7 +20,7 @@ from app import __version__
 from app.routes.pages import TEMPLATES, frontend_dir
 
 TEMPLATE = "one-file-app.html"
-STYLE = "css/one-file-app.css"
+STYLES = ("css/shared.css", "css/one-file-app.css")  # shared.css: what the page's style shares
 APP_CODE = "js/one-file-app.js"  # imports the MODULES below, nothing else
 MODULES = ("hwr-recognizer.js", "js/pad.js")  # dependency-free ES modules, inlined as they are
 IMPORT = re.compile(r'^import \{[^}]*\} from "([^"]+)";\n', re.MULTILINE)
@@ -66,9 +66,9 @@ def module_script(modules: dict[str, str], app_code: str) -> str:
 def inlined() -> tuple[str, str, str]:
     """(script, style, Content-Security-Policy): the same for every file this hwr writes."""
     script = module_script({path: _read(path) for path in MODULES}, _read(APP_CODE))
-    style = _read(STYLE)
+    style = "\n".join(_read(path) for path in STYLES)
     if "</style" in style.lower():
-        raise ValueError(f"{STYLE} contains '</style'")
+        raise ValueError(f"{' + '.join(STYLES)} contains '</style'")
     csp = (
         f"default-src 'none'; script-src {source_hash(script)}; style-src {source_hash(style)}; "
         "connect-src 'none'; img-src 'none'; form-action 'none'; base-uri 'none'"

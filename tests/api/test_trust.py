@@ -1,6 +1,7 @@
 """Recognition you can trust, through the API, on real handwriting (scikit-learn's digits traced
 into strokes, `bench.digits`): cross-fitted validation, probabilities, "unknown", stale models."""
 
+import math
 from typing import Any
 
 import numpy as np
@@ -114,7 +115,11 @@ def test_real_digits_with_defaults(client: TestClient, split: Any, settings: Set
         assert len(guesses) >= 20 and len({g["truth"] for g in guesses}) >= 5
         assert all(ids[g["sample_id"]] == g["truth"] for g in guesses)
     right = [np.mean([g["label"] == g["truth"] for g in f["guesses"]]) for f in frames]
-    assert right[0] <= 0.35 and right[-1] >= 0.8, right
+    # From chance (1 in 10) to the model's accuracy: the last frame's few drawings (~24) within
+    # two standard errors of the validation accuracy measured on all 200.
+    n, accuracy = len(frames[-1]["guesses"]), v["accuracy"]
+    useful = accuracy - 2 * math.sqrt(accuracy * (1 - accuracy) / n)
+    assert right[0] <= 0.35 and right[-1] >= useful > 0.6, (right, accuracy)
     first = client.get(f"{R}/network?frame=0").json()
     last = client.get(f"{R}/network?frame={len(frames) - 1}").json()
     assert first["source"] == "replay" and first["iteration"] == 0
