@@ -31,7 +31,7 @@ from app.deps import (
 )
 from app.errors import NoModel, unprocessable
 from app.ink import rasterise
-from app.network_settings import NetworkSettings
+from app.learn import sample_grid
 from app.nn.ensemble import member
 from app.recognition import Found
 from app.recognizer import Recognizer
@@ -116,24 +116,15 @@ def _path(model: Recognizer, grid: NDArray[np.float32], which: int) -> NetworkPa
 )
 def rasterize(body: RasterizeIn, settings: SettingsDep, store: StoreDep) -> Grid:
     """The grid a sample or a Check with these strokes would use: under the recognizer's
-    settings, or those given, or a new recognizer's."""
+    settings (a sample's grid, app.learn.sample_grid), or those given, or a new recognizer's."""
     strokes = within_limits(body.strokes, settings)
-    grid_size, antialias = _grid_options(body, store)
-    return Grid(grid=rasterise(strokes, grid_size, antialias=antialias).tolist())
-
-
-def _grid_options(body: RasterizeIn, store: StoreDep) -> tuple[int, bool]:
-    """(grid_size, antialias) of the named recognizer (404 unknown), or as given, or what a
-    new recognizer gets by default (RecognizerCreate's defaults)."""
     given = sorted(body.model_fields_set & {"grid_size", "antialias"})
     if body.recognizer is not None:
         if given:
             raise unprocessable(given[0], "give either `recognizer` or the grid's options")
-        recognizer = store.get_recognizer(body.recognizer)
-        network = NetworkSettings.model_validate(recognizer.network)
-        return recognizer.grid_size, network.antialias
-    new = RecognizerCreate.model_fields
-    return (
-        new["grid_size"].default if body.grid_size is None else body.grid_size,
-        new["network"].default.antialias if body.antialias is None else body.antialias,
-    )
+        recognizer = store.get_recognizer(body.recognizer)  # NotFound: 404
+        return Grid(grid=sample_grid(strokes, recognizer.grid_size, recognizer.network))
+    new = RecognizerCreate.model_fields  # what a new recognizer gets by default
+    grid_size = new["grid_size"].default if body.grid_size is None else body.grid_size
+    antialias = new["network"].default.antialias if body.antialias is None else body.antialias
+    return Grid(grid=rasterise(strokes, grid_size, antialias=antialias).tolist())
