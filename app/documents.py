@@ -19,13 +19,13 @@ from pydantic import (
 from app.network_settings import NetworkSettings
 from app.nn.network import MAX_PARAMETERS, Network
 from app.presets import CLASSIC
+from app.recognizer import MODEL_FORMAT  # numpy-only: the Python API reads it too
 from app.schema_types import FiniteFloat, GridSize, Label, Strict, StrokeList
 from app.schemas import HistoryPoint, Validation
 
 if TYPE_CHECKING:
     from app.worker import JobSpec
 
-MODEL_FORMAT = "hwr-model/1"
 ModelVersion = Literal[3]  # what this hwr writes; a document without `version` is version 1
 MODEL_VERSION: Final = get_args(ModelVersion)[0]
 

@@ -32,7 +32,7 @@ from app.ink import GRID_SIZE, Strokes, rasterise
 from app.nn.network import ModelFormatError, Network
 from app.open_set import UNKNOWN_REASONS, UnknownSignal, unpack_grids
 
-MODEL_FORMAT = "hwr-model/1"
+MODEL_FORMAT = "hwr-model/1"  # what a model document says it is (app.documents writes it)
 F64 = NDArray[np.float64]
 
 
