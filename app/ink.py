@@ -120,11 +120,11 @@ def rasterise_joined(
     """rasterise_many of drawings given joined and checked (finite): the points' x, y (n,), the
     points of each stroke (s,), of each drawing (d,), none 0; pen_radius (d,) -> (d, cells)."""
     radii = pen_radius
-    drawing = np.repeat(np.arange(sizes.size), sizes)  # the drawing of each point
+    drawing = np.arange(sizes.size).repeat(sizes)  # the drawing of each point
     x, y = _fit(x, y, drawing, sizes, grid_size)
-    stroke = np.repeat(np.arange(counts.size), counts)
+    stroke = np.arange(counts.size).repeat(counts)
     joined = stroke[1:] == stroke[:-1]  # (n - 1,): point i and i + 1 belong to one stroke
-    seg = np.flatnonzero(joined)  # segment from point seg to seg + 1
+    seg = joined.nonzero()[0]  # segment from point seg to seg + 1
     cells = grid_size * grid_size
     grid = np.zeros(sizes.size * cells, dtype=np.float32)
     px, py, of = _path_points(x, y, seg, grid_size)
@@ -134,8 +134,8 @@ def rasterise_joined(
         alone = np.ones(x.size, dtype=bool)
         alone[1:] &= ~joined
         alone[:-1] &= ~joined
-        a = np.concatenate([seg, np.flatnonzero(alone)])
-        b = np.concatenate([seg + 1, np.flatnonzero(alone)])
+        lone = alone.nonzero()[0]
+        a, b = np.concatenate([seg, lone]), np.concatenate([seg + 1, lone])
         soft = _soft(x[a], y[a], x[b], y[b], drawing[a], sizes.size, grid_size, radii)
         np.maximum(grid, soft, out=grid)
     return grid.reshape(sizes.size, cells)
@@ -156,14 +156,14 @@ def _parse(strokes: Strokes, grid_size: int) -> tuple[F64, F64, NDArray[np.intp]
         ) from e
     if sizes.size == 0:
         raise ValueError("strokes contain no points")
-    bad = np.flatnonzero((sizes < 2) | (sizes > 3))
+    bad = ((sizes < 2) | (sizes > 3)).nonzero()[0]
     if bad.size:
         raise ValueError(f"{_where(bad[0], counts)}: {_POINT_SHAPE}, got {sizes[bad[0]]} numbers")
     try:
         flat = np.fromiter(chain.from_iterable(points), np.float64, int(sizes.sum()))
     except (TypeError, ValueError, OverflowError) as e:
         raise ValueError(f"coordinates must be finite numbers; {_POINT_SHAPE}") from e
-    starts = np.cumsum(sizes) - sizes
+    starts = sizes.cumsum() - sizes
     finite = np.logical_and.reduceat(np.isfinite(flat), starts)
     if not finite.all():
         raise ValueError(
@@ -216,7 +216,7 @@ def _fit(
 ) -> tuple[F64, F64]:
     """x, y (n,) of the points of drawings `drawing` (n,), in order, of sizes (d,) points each,
     none 0 -> grid coordinates in [0.5, grid_size - 0.5], each drawing's aspect ratio kept."""
-    starts = np.cumsum(sizes) - sizes
+    starts = sizes.cumsum() - sizes
     x0, x1 = np.minimum.reduceat(x, starts), np.maximum.reduceat(x, starts)
     y0, y1 = np.minimum.reduceat(y, starts), np.maximum.reduceat(y, starts)
     # Halves first, so that a box from -1e308 to 1e308 does not overflow.
@@ -228,14 +228,21 @@ def _fit(
         # Divide before scaling: the ratio is within [-1, 1] even when half is subnormal.
         u: F64 = grid_size / 2 + (v - centre[drawing]) / half[drawing] * ((grid_size - 1) / 2)
         u[flat[drawing]] = grid_size / 2
-        return np.clip(u, 0.5, grid_size - 0.5, out=u)
+        return _clip(u, 0.5, grid_size - 0.5)
 
     return fit(x, x0 / 2 + x1 / 2), fit(y, y0 / 2 + y1 / 2)
 
 
 def _cell(u: F64, grid_size: int) -> NDArray[np.intp]:
     """Grid coordinates (n,) -> cell index along that axis (n,)."""
-    return np.clip(np.floor(u), 0, grid_size - 1).astype(np.intp)
+    return _clip(np.floor(u), 0, grid_size - 1).astype(np.intp)
+
+
+def _clip(u: F64, lo: float, hi: float) -> F64:
+    """np.clip(u, lo, hi, out=u) for finite u at a fraction of its cost (the ufuncs directly:
+    np.clip's checks cost more than clipping a drawing's few hundred values)."""
+    np.maximum(u, lo, out=u)
+    return np.minimum(u, hi, out=u)
 
 
 def _path_points(
@@ -248,19 +255,21 @@ def _path_points(
     each came from (k,): itself, or its segment's start.
     """
     cx, cy = _cell(x, grid_size), _cell(y, grid_size)
-    seg = seg[(cx[seg] != cx[seg + 1]) | (cy[seg] != cy[seg + 1])]  # others add nothing
+    nxt = seg + 1
+    step_x, step_y = cx[nxt] - cx[seg], cy[nxt] - cy[seg]
+    crossing = (step_x != 0) | (step_y != 0)  # segments within one cell add nothing
     points = np.arange(x.size)
-    if seg.size == 0:
+    if not crossing.any():
         return x, y, points
-    ax, ay, bx, by = x[seg], y[seg], x[seg + 1], y[seg + 1]
+    seg, nxt = seg[crossing], nxt[crossing]
+    ax, ay, bx, by = x[seg], y[seg], x[nxt], y[nxt]
     m = seg.size
     ids = np.arange(m)
     ts: list[F64] = [np.zeros(m), np.ones(m)]
     ss: list[NDArray[np.intp]] = [ids, ids]
-    for a, b, ca, cb in ((ax, bx, cx[seg], cx[seg + 1]), (ay, by, cy[seg], cy[seg + 1])):
-        step = cb - ca
-        n = np.abs(step)
-        s, j = _expand(ids, n)
+    axes = ((ax, bx, cx[seg], step_x[crossing]), (ay, by, cy[seg], step_y[crossing]))
+    for a, b, ca, step in axes:
+        s, j = _expand(ids, np.abs(step))
         # Moving up, the lines crossed are ca + 1, ca + 2, ...; moving down, ca, ca - 1, ...
         line = np.where(step[s] > 0, ca[s] + 1 + j, ca[s] - j)
         ts.append((line - a[s]) / (b[s] - a[s]))
@@ -306,21 +315,25 @@ def _soft(
     inv = np.divide(1.0, dd, out=np.zeros_like(dd), where=dd > 0)  # a dot: nearest is its start
     d2 = np.full(n_drawings * cells, np.inf)  # squared distance of each cell to the path
     # Chunks of about _CHUNK (segment, cell) pairs keep the temporaries in cache: 2-3x faster.
-    ends = np.cumsum(w * h)
-    cuts = np.searchsorted(ends, np.arange(_CHUNK, int(ends[-1]), _CHUNK), side="right")
-    for seg in np.split(np.arange(ax.size), np.unique(cuts)):
+    ends = (w * h).cumsum()
+    if ends[-1] <= _CHUNK:  # one chunk (a Check's drawing): no splitting to pay for
+        chunks = [np.arange(ax.size)]
+    else:
+        cuts = np.searchsorted(ends, np.arange(_CHUNK, int(ends[-1]), _CHUNK), side="right")
+        chunks = np.split(np.arange(ax.size), np.unique(cuts))
+    for seg in chunks:
         s_row, j_row = _expand(seg, h[seg])
         s, j_col = _expand(s_row, w[s_row])
         col = c0[s] + j_col
-        row = np.repeat(r0[s_row] + j_row, w[s_row])
+        row = (r0[s_row] + j_row).repeat(w[s_row])
         # Cell centre relative to the segment start, and the nearest point's fraction t along it.
         px, py, dxs, dys = col + (0.5 - ax[s]), row + (0.5 - ay[s]), dx[s], dy[s]
         t = np.minimum(np.maximum((px * dxs + py * dys) * inv[s], 0.0), 1.0)
         px -= t * dxs
         py -= t * dys
         np.minimum.at(d2, drawing[s] * cells + row * grid_size + col, px * px + py * py)
-    value: F64 = (np.repeat(reach, cells) - np.sqrt(d2)) / PEN_EDGE
-    return np.clip(value, 0.0, 1.0).astype(np.float32)
+    value: F64 = (reach.repeat(cells) - np.sqrt(d2)) / PEN_EDGE
+    return _clip(value, 0.0, 1.0).astype(np.float32)
 
 
 def _window(
@@ -342,5 +355,5 @@ def _expand(
     ids: NDArray[np.intp], n: NDArray[np.intp]
 ) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     """Repeat each id n times (sum(n),), with the counter 0 .. n - 1 alongside (sum(n),)."""
-    rep = np.repeat(ids, n)
-    return rep, np.arange(rep.size) - np.repeat(np.cumsum(n) - n, n)
+    rep = ids.repeat(n)
+    return rep, np.arange(rep.size) - (n.cumsum() - n).repeat(n)

@@ -16,7 +16,7 @@ from app.lab.manager import LabRuns
 from app.middleware import BodyLimit, SecurityHeaders
 from app.network_settings import NetworkSettings
 from app.recognition import ModelCache
-from app.routes import api_router
+from app.routes import ROUTERS
 from app.routes.pages import frontend_dir
 from app.store import DB_FILE, open_store
 
@@ -61,7 +61,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     errors.install(app)
-    app.include_router(api_router)
+    for router in ROUTERS:  # each on the app itself: a nested router is matched twice
+        app.include_router(router)
     api_docs.install(app)
     app.mount("/static", StaticFiles(directory=frontend_dir("static")), name="static")
 

@@ -21,6 +21,7 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from os import PathLike
 from typing import Any
 
@@ -163,13 +164,33 @@ class Recognizer:
         signal: UnknownSignal | None = None
         if self.background and int(np.argmax(scaled[0])) == len(self.labels):
             signal = "background"
-        elif self.distance is not None and self.reference is not None and len(self.reference):
-            d = self.reference - grid  # one query: direct is 3x faster than the chunked search
-            if math.sqrt(float(np.einsum("ij,ij->i", d, d).min())) > self.distance:
-                signal = "distance"
+        elif self.reference is not None and len(self.reference) and self._far(grid):
+            signal = "distance"
         if signal is None and ranked[0][1] < self.min_confidence:
             signal = "confidence"
         return Answer(ranked, grid, signal)
+
+    @cached_property
+    def _squares(self) -> F64:
+        """Each reference grid's squared length (n,), for _far."""
+        assert self.reference is not None
+        squares: F64 = np.einsum("ij,ij->i", self.reference, self.reference)
+        return squares
+
+    def _far(self, grid: NDArray[np.float32]) -> bool:
+        """Whether grid (cells,) is farther than `distance` from every reference grid.
+        |r - g|^2 = |r|^2 - 2 r.g + |g|^2 finds the nearest with one matrix-vector product
+        (2x faster than subtracting every grid); the few within rounding of the least are then
+        measured directly, so the distance is the direct one's."""
+        if self.distance is None or self.reference is None:
+            return False
+        g = grid.astype(np.float64)
+        approx = self._squares - 2.0 * (self.reference @ g) + g @ g
+        near = self.reference[approx <= approx.min() + _ROUNDING] - g
+        return math.sqrt(float(np.einsum("ij,ij->i", near, near).min())) > self.distance
+
+
+_ROUNDING = 1e-6  # far above the expansion's rounding error for grids of values in [0, 1]
 
 
 def _part(document: Mapping[str, Any], name: str) -> Mapping[str, Any]:

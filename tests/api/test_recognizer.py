@@ -231,3 +231,23 @@ def test_rasterize_for_a_recognizer_follows_its_settings(client: TestClient) -> 
         "/api/rasterize", json={"strokes": LINE, "recognizer": "coarse", "grid_size": 8}
     )
     assert r.status_code == 422 and "recognizer" in r.text
+
+
+def test_the_distance_test_measures_as_directly_as_subtracting_every_grid() -> None:
+    """Check finds the nearest training grid through |r|^2 - 2 r.g + |g|^2 and measures the
+    closest few directly: at a threshold exactly equal to the direct distance a drawing is not
+    far, a hair below it is, for grids near, on and far from the references."""
+    rng = np.random.default_rng(5)
+    reference = rng.random((300, 144))
+    reference[:, rng.random(144) < 0.5] = 0.0  # mostly empty cells, as drawings are
+    queries = [reference[7], reference[8] + 1e-9, rng.random(144)]
+    queries += [np.clip(reference[i] + rng.normal(0, 0.1, 144), 0, 1) for i in range(20)]
+    net = app.recognizer.Network([144, 2])
+    for query in queries:
+        g = query.astype(np.float32)
+        d = reference - g.astype(np.float64)
+        direct = float(np.sqrt(np.einsum("ij,ij->i", d, d).min()))
+        at = Recognizer(net, ["a", "b"], reference=reference, distance=direct)
+        below = Recognizer(net, ["a", "b"], reference=reference, distance=np.nextafter(direct, 0))
+        assert at.answer(g).signal is None
+        assert below.answer(g).signal == "distance"
