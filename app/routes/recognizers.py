@@ -3,7 +3,7 @@
 from functools import lru_cache
 
 from fastapi import APIRouter, Response, status
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel
 
 from app.deps import ModelsDep, RecognizerDep, StoreDep, TrainerDep, responses
 from app.errors import TrainingConflict
@@ -15,9 +15,10 @@ from app.schemas import (
     RecognizerCreate,
     RecognizerRename,
     RecognizerSummary,
+    TrainingStatus,
     Validation,
 )
-from app.store import Recognizer, Store
+from app.store import ModelFacts, Recognizer, Store
 
 router = APIRouter(prefix="/api/recognizers", tags=["recognizers"])
 
@@ -41,8 +42,26 @@ def _shown(facts: str) -> _Shown:
 
 def summarise(store: Store, trainer: Trainer, recognizer: Recognizer) -> RecognizerSummary:
     """The summary of API.md: labels with counts, settings, model and training status."""
+    return _summary(*_made_of(store, trainer, recognizer))
+
+
+_MadeOf = tuple[Recognizer, list[tuple[str, int]], ModelFacts | None, TrainingStatus]
+
+
+def _made_of(store: Store, trainer: Trainer, recognizer: Recognizer) -> _MadeOf:
+    """What a summary is made of: the recognizer, its label counts, its model's facts (not the
+    document: listing stays cheap) and its training status."""
     counts = store.label_counts(recognizer.name)
-    model = store.get_model_facts(recognizer.name)  # not the document: listing stays cheap
+    model = store.get_model_facts(recognizer.name)
+    return recognizer, counts, model, trainer.status(recognizer.name)
+
+
+def _summary(
+    recognizer: Recognizer,
+    counts: list[tuple[str, int]],
+    model: ModelFacts | None,
+    training: TrainingStatus,
+) -> RecognizerSummary:
     shown = _shown(model.facts) if model else _Shown()
     info = ModelInfo(
         trained=model is not None,
@@ -63,23 +82,40 @@ def summarise(store: Store, trainer: Trainer, recognizer: Recognizer) -> Recogni
         labels=[LabelCount(label=label, samples=n) for label, n in counts],
         network=NetworkSettings.model_validate(recognizer.network),
         model=info,
-        training=trainer.status(recognizer.name),
+        training=training,
         created_at=recognizer.created_at,
     )
 
 
-_SUMMARIES = TypeAdapter(list[RecognizerSummary])
 # Each validation's answer for every held-out drawing (~200 B a drawing, twice a summary: the
 # model's and the training's) is for one recognizer's page; a listing leaves them out.
 _PER_DRAWING = {"validation": {"held_out"}}
-_LISTED = {"__all__": {"model": _PER_DRAWING, "training": _PER_DRAWING}}
+_LISTED = {"model": _PER_DRAWING, "training": _PER_DRAWING}
+# Each recognizer's listed summary as last encoded, with what it was made of. A trained one is
+# mostly its learning curve (500 points, ~23 KB): encoding 50 of them cost a listing more than
+# reading them. The summary is a function of what it is made of, so an entry is used when
+# they are equal (the status: the same object; the trainer makes a new one for each change).
+_encoded: dict[str, tuple[_MadeOf, bytes]] = {}
+
+
+def _listed(made_of: _MadeOf) -> bytes:
+    name = made_of[0].name
+    last = _encoded.get(name)
+    if last is not None and last[0][:3] == made_of[:3] and last[0][3] is made_of[3]:
+        return last[1]
+    data = _summary(*made_of).model_dump_json(exclude=_LISTED).encode()
+    _encoded[name] = (made_of, data)
+    return data
 
 
 @router.get("", response_model=list[RecognizerSummary])
 def list_recognizers(store: StoreDep, trainer: TrainerDep) -> Response:
     """Every recognizer's summary, each validation without `held_out` (GET /{r} has it)."""
-    summaries = [summarise(store, trainer, rec) for rec in store.list_recognizers()]
-    return Response(_SUMMARIES.dump_json(summaries, exclude=_LISTED), media_type="application/json")
+    recognizers = store.list_recognizers()
+    listed = [_listed(_made_of(store, trainer, rec)) for rec in recognizers]
+    for gone in _encoded.keys() - {rec.name for rec in recognizers}:
+        _encoded.pop(gone, None)
+    return Response(b"[" + b",".join(listed) + b"]", media_type="application/json")
 
 
 @router.post(

@@ -1,10 +1,11 @@
 """Recognizers: create, list, get, delete, and the default one."""
 
+from typing import Any
 from unittest.mock import patch
 
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import train_until_done
+from tests.api.conftest import add_drawings, train_until_done
 
 
 def test_default_recognizer_exists_after_start(client: TestClient) -> None:
@@ -131,3 +132,42 @@ def test_summaries_show_the_models_facts_without_reading_its_document(
     again = client.get("/api/recognizers/default").json()["model"]
     assert again["temperature"] == model["temperature"] * 2
     assert again["validation"] == model["validation"]
+
+
+def test_the_listing_follows_every_change_though_it_reuses_encoded_summaries(
+    client: TestClient,
+) -> None:
+    """A listing reuses each summary's encoding while what it is made of is unchanged: after
+    each change below it must still equal the summaries one by one (without `held_out`)."""
+
+    def summaries() -> list[dict[str, Any]]:
+        names = [s["name"] for s in client.get("/api/recognizers").json()]
+        out = [client.get(f"/api/recognizers/{name}").json() for name in names]
+        for summary in out:
+            for part in ("model", "training"):
+                if summary[part].get("validation"):
+                    summary[part]["validation"].pop("held_out")
+        return out
+
+    def listing_is_fresh() -> list[dict[str, Any]]:
+        listed: list[dict[str, Any]] = client.get("/api/recognizers").json()
+        assert listed == summaries()
+        return listed
+
+    first = listing_is_fresh()
+    listing_is_fresh()  # now from the encodings
+    add_drawings(client, ["L", "O"], 3)
+    after_samples = listing_is_fresh()
+    assert after_samples[0]["samples"] == first[0]["samples"] + 6
+    train_until_done(client, {"max_iterations": 5, "network": {"seed": 1}})
+    trained = listing_is_fresh()
+    assert trained[0]["model"]["trained"] and trained[0]["training"]["state"] == "finished"
+    document = client.get("/api/recognizers/default/model").json()
+    document["calibration"]["temperature"] = 3.5
+    assert client.put("/api/recognizers/default/model", json=document).status_code == 200
+    assert listing_is_fresh()[0]["model"]["temperature"] == 3.5
+    assert client.post("/api/recognizers", json={"name": "second"}).status_code == 201
+    assert client.patch("/api/recognizers/default", json={"name": "renamed"}).status_code == 200
+    assert [s["name"] for s in listing_is_fresh()] == ["renamed", "second"]
+    assert client.delete("/api/recognizers/second").status_code == 204
+    assert [s["name"] for s in listing_is_fresh()] == ["renamed"]
