@@ -20,8 +20,9 @@ def viewers_section(rows: list[Row], verdicts: Verdicts) -> list[str]:
         "A snapshot is member 0 of a 3 x 144-144-26 ensemble, weights as int8 in base64 "
         "(`app/snapshot.py`): its size as JSON and the time to build one from the merged "
         "network. Then the 'load' training (~2,600 samples) alone and with "
-        f"{r['viewers']} viewers each polling `GET .../network` every 200 ms, windows "
-        "alternating; the worker sends at most 5 snapshots a second, and none when nobody looks.",
+        f"{r['viewers']} viewers each polling `GET .../network` every 200 ms: windows of "
+        f"{r['window_s']:.0f} s alternating, from pass {r['warm_passes']} on (the first passes "
+        "are slower); the worker sends at most 5 snapshots a second, and none when nobody looks.",
         "",
         *_table(
             [

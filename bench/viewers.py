@@ -19,8 +19,9 @@ from bench.common import Row, log, median
 
 VIEWERS = 10
 POLL_S = 0.2
-ROUNDS = 4
-WINDOW_S = 2.0
+ROUNDS = 6
+WARM_PASSES = 40
+WINDOW_S = 5.0  # a 2 s window's rate moved +-20% between windows, watched or not
 
 
 def _rate(api: httpx.Client) -> float:
@@ -58,6 +59,13 @@ def run(url: str, rounds: int = ROUNDS) -> list[Row]:
     watched: list[float] = []
     sizes: list[int] = []
     with server.endless_training(url) as api:
+        # Not counted: a training's first passes are several times slower (each drawing's
+        # augmented variants are made as the passes first need them).
+        deadline = time.monotonic() + 120
+        while server.status(api, "load")["iterations"] < WARM_PASSES:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the training did not reach {WARM_PASSES} passes")
+            time.sleep(0.1)
         for rnd in range(rounds):
             if rnd % 2 == 0:
                 alone.append(_rate(api))
@@ -91,5 +99,7 @@ def run(url: str, rounds: int = ROUNDS) -> list[Row]:
             "passes_per_s_watched": median(watched),
             "ratio": median(ratios),
             "ratios": ratios,
+            "window_s": WINDOW_S,
+            "warm_passes": WARM_PASSES,
         }
     ]
