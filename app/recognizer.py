@@ -164,7 +164,7 @@ class Recognizer:
         signal: UnknownSignal | None = None
         if self.background and int(np.argmax(scaled[0])) == len(self.labels):
             signal = "background"
-        elif self.reference is not None and len(self.reference) and self._far(grid):
+        elif self._far(grid):
             signal = "distance"
         if signal is None and ranked[0][1] < self.min_confidence:
             signal = "confidence"
@@ -178,11 +178,11 @@ class Recognizer:
         return squares
 
     def _far(self, grid: NDArray[np.float32]) -> bool:
-        """Whether grid (cells,) is farther than `distance` from every reference grid.
-        |r - g|^2 = |r|^2 - 2 r.g + |g|^2 finds the nearest with one matrix-vector product
-        (2x faster than subtracting every grid); the few within rounding of the least are then
-        measured directly, so the distance is the direct one's."""
-        if self.distance is None or self.reference is None:
+        """Whether grid (cells,) is farther than `distance` from every reference grid (never,
+        without a distance or references). |r - g|^2 = |r|^2 - 2 r.g + |g|^2 finds the nearest
+        with one matrix-vector product (2x faster than subtracting every grid); the few within
+        rounding of the least are then measured directly, so the distance is the direct one's."""
+        if self.distance is None or self.reference is None or not len(self.reference):
             return False
         g = grid.astype(np.float64)
         approx = self._squares - 2.0 * (self.reference @ g) + g @ g
