@@ -1,6 +1,7 @@
 """Recognizers: named, persistent workspaces."""
 
 from functools import lru_cache
+from typing import NamedTuple
 
 from fastapi import APIRouter, Response, status
 from pydantic import BaseModel
@@ -45,15 +46,24 @@ def summarise(store: Store, trainer: Trainer, recognizer: Recognizer) -> Recogni
     return _summary(*_made_of(store, trainer, recognizer))
 
 
-_MadeOf = tuple[Recognizer, list[tuple[str, int]], ModelFacts | None, TrainingStatus]
+class _MadeOf(NamedTuple):
+    """What a summary is made of: a summary is a function of these alone."""
+
+    recognizer: Recognizer
+    counts: list[tuple[str, int]]
+    model: ModelFacts | None  # not the document: listing stays cheap
+    training: TrainingStatus
+
+    def same_as(self, last: "_MadeOf") -> bool:
+        """The same as `last`: the very same status object (the trainer makes a new one for
+        each change; comparing two would cost what encoding one does), the rest equal."""
+        return self.training is last.training and self[:3] == last[:3]  # the rest equal
 
 
 def _made_of(store: Store, trainer: Trainer, recognizer: Recognizer) -> _MadeOf:
-    """What a summary is made of: the recognizer, its label counts, its model's facts (not the
-    document: listing stays cheap) and its training status."""
     counts = store.label_counts(recognizer.name)
     model = store.get_model_facts(recognizer.name)
-    return recognizer, counts, model, trainer.status(recognizer.name)
+    return _MadeOf(recognizer, counts, model, trainer.status(recognizer.name))
 
 
 def _summary(
@@ -91,17 +101,16 @@ def _summary(
 # model's and the training's) is for one recognizer's page; a listing leaves them out.
 _PER_DRAWING = {"validation": {"held_out"}}
 _LISTED = {"model": _PER_DRAWING, "training": _PER_DRAWING}
-# Each recognizer's listed summary as last encoded, with what it was made of. A trained one is
-# mostly its learning curve (500 points, ~23 KB): encoding 50 of them cost a listing more than
-# reading them. The summary is a function of what it is made of, so an entry is used when
-# they are equal (the status: the same object; the trainer makes a new one for each change).
+# Each recognizer's listed summary as last encoded, with what it was made of: a trained one is
+# mostly its learning curve (500 points, ~23 KB), and encoding 50 of them cost a listing more
+# than reading them. An entry is used while what its summary is made of stays the same.
 _encoded: dict[str, tuple[_MadeOf, bytes]] = {}
 
 
 def _listed(made_of: _MadeOf) -> bytes:
-    name = made_of[0].name
+    name = made_of.recognizer.name
     last = _encoded.get(name)
-    if last is not None and last[0][:3] == made_of[:3] and last[0][3] is made_of[3]:
+    if last is not None and made_of.same_as(last[0]):
         return last[1]
     data = _summary(*made_of).model_dump_json(exclude=_LISTED).encode()
     _encoded[name] = (made_of, data)
