@@ -8,9 +8,12 @@ clean grids, and each pass's augmented variants and generated scribbles.
   (`POOL_VARIANTS` per drawing): after that a pass costs only the network's work.
 - **Background class.** With `reject` on, generated scribbles (`app.scribbles`) are a hidden
   extra output, last, that the network learns to give to drawings that are none of the labels.
+  They are the same for every run (`background`: a fixed seed), so they are made once per
+  process and a training process inherits them from the forkserver (`app.jobs.preload`).
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
@@ -24,7 +27,10 @@ F32 = NDArray[np.float32]
 
 POOL_VARIANTS = 12  # variants kept per drawing; fresh ones until the pool is full
 BACKGROUND_SHARE = 1.0  # scribbles per pass, relative to the mean samples per label
-BACKGROUND_POOL = 60  # distinct scribbles generated once per run, POOL_VARIANTS variants each
+BACKGROUND_POOL = 60  # distinct scribbles, POOL_VARIANTS variants each
+# The background's scribbles and variants: one fixed draw (bench.realdata's "unknown" figures
+# use another seed), so rasterising them is paid once per process instead of in every run.
+BACKGROUND_SEED = 0x5C81BB1E
 
 
 @dataclass(frozen=True)
@@ -90,14 +96,12 @@ class TrainingData:
         # Each drawing's variants: one more a pass (all drawings together) until the pool is full.
         self.pool = np.empty((len(self.shapes), POOL_VARIANTS, grid_size**2), dtype=np.float32)
         self.pool_size = 0
-        self.bg_shapes: list[list[NDArray[np.float64]]] = []
-        self.bg_pool: list[F32] = []
         self.bg_count = 0
+        self.bg_pool = np.zeros((0, grid_size**2), dtype=np.float32)
         if self.background:
             per_label = len(self.train_idx) / max(len(labels), 1)
             self.bg_count = max(4, round(BACKGROUND_SHARE * per_label))
-            bg = scribbles.generate(BACKGROUND_POOL, np.random.default_rng(rng.integers(2**32)))
-            self.bg_shapes = normalise_many(bg, grid_size)
+            self.bg_pool = background(settings, grid_size)
 
     def _grids(self, drawings: list[Drawing]) -> F32:
         return rasterise_many(
@@ -112,18 +116,6 @@ class TrainingData:
     def _variants(self, shapes: list[list[NDArray[np.float64]]], strength: float) -> F32:
         """A variant of each shape (n, cells), rasterised together."""
         return augment.variant_grids(shapes, self.rng, strength, self.grid_size, self.antialias)
-
-    def _scribbles(self, grow: bool) -> F32:
-        """A pass's scribbles: new variants while their pool grows (when `grow`), then drawn
-        from it (rasterising them every pass was most of a run's time: 4 networks x 30 a pass)."""
-        pool = self.bg_pool
-        if grow and len(pool) < BACKGROUND_POOL * POOL_VARIANTS:
-            picks = self.rng.integers(len(self.bg_shapes), size=self.bg_count)
-            strength = max(self.strength, 1.0)
-            fresh = self._variants([self.bg_shapes[k] for k in picks], strength)
-            pool.extend(fresh)
-            return fresh
-        return np.stack([pool[k] for k in self.rng.integers(len(pool), size=self.bg_count)])
 
     def pass_data(
         self, grow: bool, dtype: DTypeLike, rows: NDArray[np.intp] | None = None
@@ -146,8 +138,26 @@ class TrainingData:
                 variant = self.rng.integers(self.pool_size, size=len(chosen))
             X, Y = self.pool[chosen, variant], self.Y_train[chosen]
         if self.bg_count:
-            bg = self._scribbles(grow)
+            bg = self.bg_pool[self.rng.integers(len(self.bg_pool), size=self.bg_count)]
             Yb = np.zeros((self.bg_count, self.n_outputs), dtype=np.float32)
             Yb[:, -1] = 1.0
             X, Y = np.concatenate([X, bg]), np.concatenate([Y, Yb])
         return X.astype(dtype, copy=False), Y.astype(dtype, copy=False)
+
+
+def background(settings: NetworkSettings, grid_size: int) -> F32:
+    """The background class's grids (BACKGROUND_POOL * POOL_VARIANTS, cells) for a run of these
+    settings, read-only: the same for every such run, so made once per process (~0.5 s)."""
+    # Scribbles vary at least as much as the standard augmentation, whatever the settings say.
+    strength = max(augment.LEVELS[settings.augmentation], 1.0)
+    return _background(grid_size, settings.antialias, strength)
+
+
+@lru_cache(maxsize=8)
+def _background(grid_size: int, antialias: bool, strength: float) -> F32:
+    rng = np.random.default_rng(BACKGROUND_SEED)
+    shapes = normalise_many(scribbles.generate(BACKGROUND_POOL, rng), grid_size)
+    variants = [shape for shape in shapes for _ in range(POOL_VARIANTS)]
+    grids = augment.variant_grids(variants, rng, strength, grid_size, antialias)
+    grids.flags.writeable = False
+    return grids

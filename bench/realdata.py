@@ -21,6 +21,7 @@ from threadpoolctl import threadpool_limits
 
 from app import evaluation, scribbles, synth, worker
 from app.documents import trained_model
+from app.jobs import preload
 from app.learn import Drawing, drive
 from app.network_settings import NetworkSettings
 from app.recognition import recognizer_of
@@ -81,6 +82,7 @@ def run_hwr(k_values: Sequence[int] = K_VALUES, seeds: Sequence[int] = SEEDS) ->
     junk = scribbles.generate(200, rng)
     letters = [s for _, s in synth.dataset(NEVER_TRAINED, 10, seed=UNKNOWN_SEED)]
     rows: list[Row] = []
+    preload.warm()  # what a server's training process inherits from the forkserver
     with threadpool_limits(limits=1):
         for k in k_values:
             for kind, network in HWR_KINDS.items():

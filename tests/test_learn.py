@@ -1,5 +1,8 @@
 """A training run on its own: cross-fitting, the hold-out, the stop, the model's extras."""
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -8,7 +11,7 @@ from app.learn import MIN_PASSES, Drawing, drive
 from app.network_settings import NetworkSettings
 from app.nn.network import ModelFormatError
 from app.open_set import pack_grids, unpack_grids
-from app.training_data import split_keys
+from app.training_data import BACKGROUND_POOL, POOL_VARIANTS, background, split_keys
 
 LABELS = ["L", "O", "X"]
 
@@ -118,6 +121,42 @@ def test_without_cross_fitting_the_hold_out_is_validation_and_the_run_stops_on_i
     assert extras["calibration"]["temperature"] > 0
     assert extras["open_set"]["distance"] > 0
     assert extras["folds"] is None
+
+
+def test_every_run_learns_the_background_from_one_pool_made_once_per_process() -> None:
+    settings = NetworkSettings()
+    pool = background(settings, 12)
+    assert pool.shape == (BACKGROUND_POOL * POOL_VARIANTS, 144) and not pool.flags.writeable
+    assert pool.min() >= 0.0 and pool.max() == 1.0 and pool.std(axis=0).mean() > 0.1
+    # Made once: the same object for these settings; augmentation below "standard" shares
+    # that level's (scribbles vary at least that much); another pen, another pool.
+    assert background(NetworkSettings(seed=7, ensemble=1), 12) is pool
+    standard = background(NetworkSettings(augmentation="standard"), 12)
+    assert background(NetworkSettings(augmentation="off"), 12) is standard is not pool
+    other = background(NetworkSettings(antialias=False), 12)
+    assert set(np.unique(other).tolist()) == {0.0, 1.0}
+    # Two runs of other drawings and seeds draw their passes' scribbles from that pool.
+    rows = {tuple(row) for row in pool.tolist()}
+    for run in (worker.prepare(spec(7)), worker.prepare(spec(4, ids_from=50, seed=3))):
+        for grow in (True, False):
+            X, Y = run.data.pass_data(grow=grow, dtype=np.float32)
+            scribbles = X[Y[:, -1] == 1.0]
+            assert len(scribbles) == run.data.bg_count >= 4
+            assert all(tuple(row) in rows for row in scribbles.tolist())
+
+
+def test_a_training_process_inherits_the_default_pool_from_the_preload() -> None:
+    """app.jobs.preload, which the forkserver and `hwr worker` import before they fork, has
+    made the default settings' pool: a forked training finds it made."""
+    code = (
+        "import app.jobs.preload\n"
+        "from app.training_data import _background\n"
+        "print(_background.cache_info().currsize)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert out.stdout.split() == ["1"]
 
 
 def test_an_ensemble_is_saved_as_one_network_and_resumes_as_its_members() -> None:

@@ -1,6 +1,6 @@
 """The embedded default: trainings in local processes, at most `max_trainings` at once.
 
-Each training runs in its own process (forkserver, numpy preloaded), so a long training never
+Each training runs in its own process (forkserver, app.jobs.preload), so a long training never
 holds the server's GIL; a follower thread per job reads the child's messages, keeps the status,
 saves the model when the job ends and starts the next queued training. Starts beyond the limit
 wait in a first-come, first-served queue (state "queued", `queue_position` from 1).
@@ -8,6 +8,7 @@ wait in a first-come, first-served queue (state "queued", `queue_position` from 
 
 import logging
 import multiprocessing
+import multiprocessing.forkserver
 import threading
 import time
 from dataclasses import dataclass, field
@@ -73,7 +74,7 @@ class TrainingService:
         self._store, self._models, self._settings = store, models, settings
         self.limit = settings.training_slots()
         self._ctx = multiprocessing.get_context("forkserver")
-        self._ctx.set_forkserver_preload(["app.worker"])
+        self._ctx.set_forkserver_preload(["app.jobs.preload"])
         self._lock = threading.Lock()
         self._jobs: dict[str, Job | None] = {}  # holding a slot; None: being launched
         self._queue: dict[str, Waiting] = {}  # in order of arrival
@@ -88,7 +89,8 @@ class TrainingService:
     def recover(self) -> None:
         """At startup: trainings that the last shutdown ended read as it left them (job numbers
         go on from theirs); after a crash, those that were queued or running read "failed",
-        interrupted."""
+        interrupted. The forkserver starts now, so that the first training finds it ready."""
+        multiprocessing.forkserver.ensure_running()
         for name, end in self._store.training_endings():
             status = restored(self._store, name, end)
             with self._lock:

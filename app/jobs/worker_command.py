@@ -60,6 +60,8 @@ def run_worker(concurrency: int | None = None) -> int:
         print(f"hwr worker: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    import app.jobs.preload  # noqa: F401  (made once here, inherited by every job RQ forks)
+
     redis = bus.connect(settings.broker_url)
     workers = concurrency or settings.worker_concurrency
     if workers == 1:
