@@ -46,7 +46,9 @@ def realdata_section(rows: list[Row], verdicts: Verdicts) -> list[str]:
         f"of the report part tests; median of {found[0].get('seeds', 3)} seeds, the same splits "
         "for everyone. hwr is trained by the training process's own code with each setting's "
         "defaults (cross-fitted: it learns from every drawing, and measures itself on every "
-        "drawing out-of-fold) and answers as Check does. Peers see the same anti-aliased 12x12 "
+        "drawing out-of-fold) and answers as Check does; its background class (720 scribble "
+        "grids, the same for every run) is made before the clock starts, as a server's "
+        "forkserver has made it before any training. Peers see the same anti-aliased 12x12 "
         "grids ($P: the strokes). Accuracy on the unseen drawings (seconds to train):",
         "",
         *_table(["recognizer", *(f"k = {k}" for k in ks)], body),
