@@ -157,6 +157,20 @@ def test_a_training_process_inherits_the_default_pool_from_the_preload() -> None
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
     assert out.stdout.split() == ["1"]
+    # A failure there is logged, not raised: the forkserver survives only an ImportError.
+    failing = (
+        "import app.training_data as t\n"
+        "def boom(*_): raise MemoryError('no room')\n"
+        "t.background = boom\n"
+        "import app.jobs.preload\n"
+        "print('imported')"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", failing], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert out.stdout.split() == ["imported"]
+    assert "could not make the background class ahead" in out.stderr
+    assert "MemoryError: no room" in out.stderr
 
 
 def test_an_ensemble_is_saved_as_one_network_and_resumes_as_its_members() -> None:

@@ -3,6 +3,8 @@ server's trainings (app.jobs.local), an `hwr worker` before RQ forks its jobs, s
 inherits the worker's modules and the default settings' background class (made once: ~0.5 s of
 rasterising, more than a whole short training's network work) instead of paying for them."""
 
+import logging
+
 import app.worker  # noqa: F401  (loaded before the fork: every training runs app.worker.train)
 from app.ink import GRID_SIZE
 from app.network_settings import NetworkSettings
@@ -14,4 +16,9 @@ def warm() -> None:
     background(NetworkSettings(), GRID_SIZE)
 
 
-warm()
+# Only an ImportError leaves the forkserver running (multiprocessing.forkserver.main): whatever
+# else goes wrong here must not stop trainings, which then make the pool themselves.
+try:
+    warm()
+except Exception:
+    logging.getLogger("hwr.trainer").exception("could not make the background class ahead")
