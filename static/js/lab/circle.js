@@ -4,10 +4,8 @@
 // dropout, and a pre-train on generated points. The weights are drawn.
 
 import { $ } from "../ui.js";
-import { fitCanvas, palette, rgba } from "../canvas.js";
-import { drawLive, fields, lossChart, refuseField, sliderRate, wireRun } from "./demo.js";
-import { formatLoss, scheduler } from "./plot.js";
-import { LiveRun } from "./run.js";
+import { fitCanvas, rgba } from "../canvas.js";
+import { fields, lossChart, refuseField, showState, singleRunDemo, sliderRate, wireRun } from "./demo.js";
 
 const ACTIVATIONS = ["linear", "tanh", "sigmoid", "relu"];
 const LABELS = { inputs: ["x", "y"], outputs: ["x′", "y′"] };
@@ -30,11 +28,13 @@ export function parseLayers(text) {
   return layers.every((n) => Number.isInteger(n) && n >= 1 && n <= 32) ? layers : null;
 }
 
+/**
+ * @param {HTMLElement} panel
+ * @param {import("./demo.js").LabUi} ui
+ */
 export function circleDemo(panel, ui) {
   const pad = $("circle-pad");
   const hint = $("circle-hint");
-  const chart = lossChart($("circle-loss"));
-  const netCanvas = $("circle-net");
   const layersInput = /** @type {HTMLInputElement} */ ($("circle-layers"));
   const layersError = $("circle-layers-error");
   const acts = $("circle-acts");
@@ -45,15 +45,11 @@ export function circleDemo(panel, ui) {
   const dropoutOut = $("circle-dropout-out");
   const pause = $("circle-pause");
   const why = $("circle-why");
-  let live = null;
   let layers = [6];
   let pointer = null; // [x, y] in [-1, 1], y up: where the pointer is now
   let pending = [];
   let sending = false;
   let flushTimer = 0;
-
-  const learningRate = () => sliderRate(rate);
-  const draw = scheduler(render);
 
   function activations() {
     return [...acts.querySelectorAll("select")].map((s) => s.value);
@@ -64,7 +60,7 @@ export function circleDemo(panel, ui) {
       task: "identity",
       hidden_layers: layers,
       activation: activations(),
-      learning_rate: learningRate(),
+      learning_rate: sliderRate(rate),
       bias: bias.checked,
       dropout: Number(dropout.value),
     };
@@ -97,21 +93,15 @@ export function circleDemo(panel, ui) {
 
   const field = fields(panel);
   function onRun(run) {
-    panel.dataset.runId = run.id;
-    panel.dataset.iteration = String(run.iteration);
-    field("iteration", run.iteration.toLocaleString("en"));
-    field("loss", formatLoss(run.loss));
     field("samples", run.inputs.length.toLocaleString("en")); // the pointer's, kept while pre-training
-    const state = panel.querySelector(".lab-state");
-    state.dataset.state = run.state;
-    state.textContent = run.pretraining
+    const label = run.pretraining
       ? `pre-training ${run.pretraining.total - run.pretraining.left}/${run.pretraining.total}`
       : run.state === "running"
         ? run.inputs.length
           ? "training"
           : "waiting for the pointer"
         : "paused";
-    pause.textContent = run.state === "running" ? "Pause" : "Resume";
+    showState(panel, pause, run.state, label);
     if (run.pointer) {
       pad.dataset.circleX = run.pointer.output[0].toFixed(4);
       pad.dataset.circleY = run.pointer.output[1].toFixed(4);
@@ -119,16 +109,18 @@ export function circleDemo(panel, ui) {
       delete pad.dataset.circleX;
       delete pad.dataset.circleY;
     }
-    if (run.message) ui.problem(run.message, null, "warn");
-    draw();
   }
 
-  function render() {
-    const run = live && live.run;
-    const colors = palette();
-    drawPad(run, colors);
-    drawLive(run, chart, netCanvas, LABELS);
-  }
+  const demo = singleRunDemo(panel, ui, {
+    body,
+    prepare,
+    onRun,
+    drawFigure: drawPad,
+    chart: lossChart($("circle-loss")),
+    net: $("circle-net"),
+    labels: LABELS,
+  });
+  const { live, redraw: draw } = demo;
 
   function drawPad(run, colors) {
     const f = fitCanvas(pad);
@@ -208,7 +200,8 @@ export function circleDemo(panel, ui) {
 
   async function flush() {
     flushTimer = 0;
-    if (sending || !pending.length || !live || !live.id) {
+    const current = live();
+    if (sending || !pending.length || !current || !current.id) {
       if (pending.length) flushTimer = setTimeout(flush, FLUSH_MS);
       return;
     }
@@ -216,7 +209,7 @@ export function circleDemo(panel, ui) {
     pending = [];
     sending = true;
     try {
-      await live.samples(batch);
+      await current.samples(batch);
     } catch (error) {
       ui.error(error);
     } finally {
@@ -245,37 +238,26 @@ export function circleDemo(panel, ui) {
     buildActivationPickers();
     restart();
   });
-  const showRate = wireRun(() => live, { rate, rateOut, pause }, ui);
+  const showRate = wireRun(live, { rate, rateOut, pause }, ui);
   dropout.addEventListener("input", () => (dropoutOut.textContent = dropout.value));
   dropout.addEventListener("change", () => restart());
   bias.addEventListener("change", () => restart());
-  $("circle-pretrain").addEventListener("click", () => live && live.patch({ pretrain: true }).catch(ui.error));
+  $("circle-pretrain").addEventListener("click", () => live() && live().patch({ pretrain: true }).catch(ui.error));
   $("circle-reset").addEventListener("click", () => restart());
 
   function restart() {
-    ui.problem(null);
     explain();
     pending = [];
-    delete panel.dataset.runId; // until the new run answers
-    delete panel.dataset.iteration;
     delete pad.dataset.circleX;
     delete pad.dataset.circleY;
-    if (!live) return start();
-    return live.restart(body());
+    return demo.restart();
   }
 
-  function start() {
+  function prepare() {
     showRate();
     dropoutOut.textContent = dropout.value;
     if (!acts.children.length) buildActivationPickers(["linear"]);
-    if (!live) live = new LiveRun(body(), { onRun, onProblem: ui.problem, onConnection: ui.connection });
-    else live.body = body();
-    return live.start();
   }
 
-  function stop(options) {
-    if (live) live.close(options);
-  }
-
-  return { start, stop, redraw: draw };
+  return { start: demo.start, stop: demo.stop, redraw: demo.redraw };
 }

@@ -4,7 +4,7 @@
 
 import { $ } from "../ui.js";
 import { fitCanvas, palette } from "../canvas.js";
-import { fields, lossChart } from "./demo.js";
+import { fields, lossChart, showState } from "./demo.js";
 import { formatLoss, formatRate, scheduler } from "./plot.js";
 import { LiveRun } from "./run.js";
 
@@ -18,6 +18,10 @@ const WHY = {
   demo: "",
 };
 
+/**
+ * @param {HTMLElement} panel
+ * @param {import("./demo.js").LabUi} ui
+ */
 export function infectionsDemo(panel, ui) {
   const rows = $("inf-rows");
   const fitted = $("inf-fit");
@@ -69,10 +73,7 @@ export function infectionsDemo(panel, ui) {
     }
     field("rates", `rates: linear ${formatRate(a ? a.learning_rate : NaN)} · tanh net ${formatRate(b ? b.learning_rate : NaN)}`);
     const running = (a && a.state === "running") || (b && b.state === "running");
-    const state = panel.querySelector(".lab-state");
-    state.dataset.state = running ? "running" : "paused";
-    state.textContent = running ? "training" : "paused";
-    pause.textContent = running ? "Pause" : "Resume";
+    showState(panel, pause, running ? "running" : "paused", running ? "training" : "paused");
     fillTable(lead, a, b);
     draw();
   }

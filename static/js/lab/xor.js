@@ -2,52 +2,45 @@
 // learning-rate slider on a log scale (PATCHed while it trains), pause, step, reset and seed.
 
 import { $ } from "../ui.js";
-import { fitCanvas, palette } from "../canvas.js";
-import { drawLive, fields, lossChart, sliderRate, wireRun } from "./demo.js";
-import { formatLoss, formatRate, heatmap, scheduler } from "./plot.js";
-import { LiveRun } from "./run.js";
+import { fitCanvas } from "../canvas.js";
+import { fields, lossChart, showState, singleRunDemo, sliderRate, wireRun } from "./demo.js";
+import { formatRate, heatmap } from "./plot.js";
 
 const LABELS = { inputs: ["x", "y"], outputs: ["x xor y"] };
 
+/**
+ * @param {HTMLElement} panel
+ * @param {import("./demo.js").LabUi} ui
+ */
 export function xorDemo(panel, ui) {
   const boundaryCanvas = $("xor-boundary");
-  const chart = lossChart($("xor-loss"));
-  const netCanvas = $("xor-net");
   const rate = $("xor-rate");
   const rateOut = $("xor-rate-out");
   const pause = $("xor-pause");
   const step = $("xor-step");
   const seed = $("xor-seed");
-  let live = null;
 
-  const learningRate = () => sliderRate(rate);
   const seedValue = () => Math.max(0, Math.min(999999, Math.round(Number(seed.value) || 0)));
-  const body = () => ({ task: "xor", learning_rate: learningRate(), seed: seedValue() });
-  const draw = scheduler(render);
+  const body = () => ({ task: "xor", learning_rate: sliderRate(rate), seed: seedValue() });
 
   const field = fields(panel);
   function onRun(run) {
-    panel.dataset.runId = run.id;
-    panel.dataset.iteration = String(run.iteration);
     panel.dataset.learningRate = String(run.learning_rate);
-    field("iteration", run.iteration.toLocaleString("en"));
-    field("loss", formatLoss(run.loss));
     field("learning_rate", formatRate(run.learning_rate));
-    const state = panel.querySelector(".lab-state");
-    state.dataset.state = run.state;
-    state.textContent = run.state === "running" ? "training" : run.message ? "stopped" : "paused";
-    pause.textContent = run.state === "running" ? "Pause" : "Resume";
+    showState(panel, pause, run.state, run.state === "running" ? "training" : run.message ? "stopped" : "paused");
     step.disabled = run.state === "running";
-    if (run.message) ui.problem(run.message, null, "warn");
-    draw();
   }
 
-  function render() {
-    const run = live && live.run;
-    const colors = palette();
-    drawBoundary(run, colors);
-    drawLive(run, chart, netCanvas, LABELS);
-  }
+  const demo = singleRunDemo(panel, ui, {
+    body,
+    prepare: () => showRate(),
+    onRun,
+    drawFigure: drawBoundary,
+    chart: lossChart($("xor-loss")),
+    net: $("xor-net"),
+    labels: LABELS,
+  });
+  const { live, restart } = demo;
 
   function drawBoundary(run, colors) {
     const f = fitCanvas(boundaryCanvas);
@@ -98,8 +91,8 @@ export function xorDemo(panel, ui) {
     boundaryCanvas.dataset.iteration = String(run.iteration);
   }
 
-  const showRate = wireRun(() => live, { rate, rateOut, pause }, ui);
-  step.addEventListener("click", () => live && live.patch({ step: 1 }).catch(ui.error));
+  const showRate = wireRun(live, { rate, rateOut, pause }, ui);
+  step.addEventListener("click", () => live() && live().patch({ step: 1 }).catch(ui.error));
   $("xor-reset").addEventListener("click", () => restart());
   $("xor-new-seed").addEventListener("click", () => {
     seed.value = String(Math.floor(Math.random() * 10000));
@@ -110,24 +103,5 @@ export function xorDemo(panel, ui) {
     restart();
   });
 
-  function restart() {
-    ui.problem(null);
-    delete panel.dataset.runId; // until the new run answers
-    delete panel.dataset.iteration;
-    if (!live) return start();
-    return live.restart(body());
-  }
-
-  function start() {
-    showRate();
-    if (!live) live = new LiveRun(body(), { onRun, onProblem: ui.problem, onConnection: ui.connection });
-    else live.body = body();
-    return live.start();
-  }
-
-  function stop(options) {
-    if (live) live.close(options);
-  }
-
-  return { start, stop, redraw: draw };
+  return { start: demo.start, stop: demo.stop, redraw: demo.redraw };
 }
