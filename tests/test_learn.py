@@ -145,28 +145,30 @@ def test_every_run_learns_the_background_from_one_pool_made_once_per_process() -
             assert all(tuple(row) in rows for row in scribbles.tolist())
 
 
+def python(*lines: str) -> subprocess.CompletedProcess[str]:
+    """These lines run by a fresh interpreter (stdout and stderr kept)."""
+    code = "\n".join(lines)
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+
+
 def test_a_training_process_inherits_the_default_pool_from_the_preload() -> None:
     """app.jobs.preload, which the forkserver and `hwr worker` import before they fork, has
     made the default settings' pool: a forked training finds it made."""
-    code = (
-        "import app.jobs.preload\n"
-        "from app.training_data import _background\n"
-        "print(_background.cache_info().currsize)"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    out = python(
+        "import app.jobs.preload",
+        "from app.training_data import _background",
+        "print(_background.cache_info().currsize)",
     )
     assert out.stdout.split() == ["1"]
     # A failure there is logged, not raised: the forkserver survives only an ImportError.
-    failing = (
-        "import app.training_data as t\n"
-        "def boom(*_): raise MemoryError('no room')\n"
-        "t.background = boom\n"
-        "import app.jobs.preload\n"
-        "print('imported')"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", failing], capture_output=True, text=True, check=True, timeout=120
+    out = python(
+        "import app.training_data as t",
+        "def boom(*_): raise MemoryError('no room')",
+        "t.background = boom",
+        "import app.jobs.preload",
+        "print('imported')",
     )
     assert out.stdout.split() == ["imported"]
     assert "could not make the background class ahead" in out.stderr
