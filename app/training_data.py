@@ -113,10 +113,6 @@ class TrainingData:
         Y[np.arange(len(y)), y] = 1.0
         return Y
 
-    def _variants(self, shapes: list[list[NDArray[np.float64]]], strength: float) -> F32:
-        """A variant of each shape (n, cells), rasterised together."""
-        return augment.variant_grids(shapes, self.rng, strength, self.grid_size, self.antialias)
-
     def pass_data(
         self, grow: bool, dtype: DTypeLike, rows: NDArray[np.intp] | None = None
     ) -> tuple[F32, F32]:
@@ -129,7 +125,9 @@ class TrainingData:
         else:
             made = grow and self.pool_size < POOL_VARIANTS
             if made:
-                self.pool[:, self.pool_size] = self._variants(self.shapes, self.strength)
+                self.pool[:, self.pool_size] = augment.variant_grids(
+                    self.shapes, self.rng, self.strength, self.grid_size, self.antialias
+                )
                 self.pool_size += 1
             chosen = np.arange(len(self.shapes)) if rows is None else rows
             if made:  # the variants just made
