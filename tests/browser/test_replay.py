@@ -13,7 +13,15 @@ import pytest
 
 from app.snapshot import decode
 from tests.browser.drawing import draw_letter, seed_samples
-from tests.browser.helpers import add_samples, auth, get, shoot, train_in_page, training
+from tests.browser.helpers import (
+    add_samples,
+    auth,
+    canvas_rgba,
+    get,
+    shoot,
+    train_in_page,
+    training,
+)
 from tests.browser.pw import expect
 from tests.browser.test_network import pixels
 from tests.helpers import Server, wait_for
@@ -25,11 +33,6 @@ SHAPES = {"L": "L", "O": "O", "X": "X", "V": "V"}
 # The guesses strip as the page shows it: [sample id, label shown, right?] per drawing.
 STRIP = """() => [...document.querySelectorAll('#replay-guesses .guess')].map((g) =>
   [+g.dataset.id, g.querySelector('.guess-text').textContent, g.dataset.right === 'true'])"""
-
-# How many pixels of two same-sized canvas snapshots differ (RGBA bytes, 4 per pixel).
-DATA = """(selector) => Array.from(document.querySelector(selector).getContext('2d')
-  .getImageData(0, 0, document.querySelector(selector).width,
-  document.querySelector(selector).height).data)"""
 
 
 def api(url: str, recognizer: str, suffix: str = "") -> str:
@@ -162,18 +165,18 @@ def test_the_learned_view_and_a_unit_s_favourite_drawings(
     expect(units).to_have_attribute("data-view", "raw")
 
     # Learned: the change since the run's start, visibly different tiles from the raw weights.
-    raw = page.evaluate(DATA, "#units")
+    raw = canvas_rgba(page, "#units")
     page.click("label:has(#units-view-learned)")
     expect(units).to_have_attribute("data-view", "learned")
     expect(page.locator("#units-view-note")).to_contain_text("what training changed")
-    learned = page.evaluate(DATA, "#units")
-    assert len(raw) == len(learned)
-    differ = sum(1 for i in range(0, len(raw), 4) if raw[i : i + 3] != learned[i : i + 3])
-    assert differ > 0.2 * len(raw) / 4, f"only {differ} of {len(raw) // 4} pixels differ"
+    learned = canvas_rgba(page, "#units")
+    assert raw.shape == learned.shape
+    differ = int((raw[:, :3] != learned[:, :3]).any(axis=1).sum())
+    assert differ > 0.2 * len(raw), f"only {differ} of {len(raw)} pixels differ"
     # And back.
     page.click("label:has(#units-view-raw)")
     expect(units).to_have_attribute("data-view", "raw")
-    assert page.evaluate(DATA, "#units") == raw
+    assert np.array_equal(canvas_rgba(page, "#units"), raw)
 
     # A click on a unit's tile lists the drawings that excite it most, as numpy computes them
     # from the same weights (network 1's, int8 as sent).
