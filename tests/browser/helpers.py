@@ -118,6 +118,22 @@ def canvas_rgba(page: Any, selector: str) -> np.ndarray:
     return np.frombuffer(data, dtype=np.uint8).reshape(-1, 4)
 
 
+# A fingerprint of a canvas's pixels (FNV-1a over the RGBA bytes) and its size.
+HASH = """(selector) => {
+  const canvas = document.querySelector(selector);
+  if (!canvas.width || !canvas.height) return '';
+  const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  let h = 2166136261;
+  for (let i = 0; i < data.length; i += 1) { h ^= data[i]; h = Math.imul(h, 16777619); }
+  return `${(h >>> 0).toString(16)}:${canvas.width}x${canvas.height}`;
+}"""
+
+
+def canvas_fingerprint(page: Any, selector: str) -> str:
+    """Equal for equal pixels and size, cheap enough to poll ('' for an empty canvas)."""
+    return str(page.evaluate(HASH, selector))
+
+
 def open_settings(page: Any) -> None:
     """Open the Settings card, whether or not it is open already (a click would toggle it).
     Clicks again if a click did not take (on a loaded machine the page can still be laying

@@ -12,7 +12,13 @@ import httpx
 import pytest
 
 from tests.browser.drawing import draw_letter, seed_samples
-from tests.browser.helpers import open_settings, pixels_of, train_in_page, training
+from tests.browser.helpers import (
+    canvas_fingerprint,
+    open_settings,
+    pixels_of,
+    train_in_page,
+    training,
+)
 from tests.browser.pw import expect
 from tests.helpers import Server, wait_for
 
@@ -20,16 +26,6 @@ pytestmark = pytest.mark.browser
 
 # A training that only ends when it is stopped.
 ENDLESS = {"max_iterations": 100000, "target_mse": 0, "network": {"patience": 0}}
-
-# A fingerprint of a canvas's pixels (FNV-1a over the RGBA bytes) and its size.
-HASH = """(selector) => {
-  const canvas = document.querySelector(selector);
-  if (!canvas.width || !canvas.height) return '';
-  const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-  let h = 2166136261;
-  for (let i = 0; i < data.length; i += 1) { h ^= data[i]; h = Math.imul(h, 16777619); }
-  return `${(h >>> 0).toString(16)}:${canvas.width}x${canvas.height}`;
-}"""
 
 
 def api(url: str, recognizer: str, suffix: str = "") -> str:
@@ -50,15 +46,11 @@ def stop_and_wait(url: str, recognizer: str) -> dict[str, Any]:
     )
 
 
-def pixels(page: Any, selector: str) -> str:
-    return str(page.evaluate(HASH, selector))
-
-
 def changes(page: Any, selector: str, timeout: float = 15) -> None:
     """The canvas's pixels change within `timeout` seconds."""
-    before = pixels(page, selector)
+    before = canvas_fingerprint(page, selector)
     assert before, f"{selector} is not painted"
-    wait_for(lambda: pixels(page, selector) != before, timeout=timeout, interval=0.05)
+    wait_for(lambda: canvas_fingerprint(page, selector) != before, timeout=timeout, interval=0.05)
 
 
 def test_a_sub_second_training_draws_every_pass_with_its_limits_and_time(
@@ -256,10 +248,14 @@ def test_the_network_and_the_unit_maps_move_while_it_trains_and_rest_after(
     expect(card).to_have_attribute("data-source", "model", timeout=15_000)
     expect(page.locator("#net-source")).to_contain_text("The trained model")
     page.wait_for_timeout(300)
-    net, units, asked = pixels(page, "#net"), pixels(page, "#units"), len(requests)
+    net, units, asked = (
+        canvas_fingerprint(page, "#net"),
+        canvas_fingerprint(page, "#units"),
+        len(requests),
+    )
     page.wait_for_timeout(1500)  # a window in which nothing may change
-    assert pixels(page, "#net") == net
-    assert pixels(page, "#units") == units
+    assert canvas_fingerprint(page, "#net") == net
+    assert canvas_fingerprint(page, "#units") == units
     assert len(requests) == asked, requests[asked:]
 
 

@@ -16,6 +16,7 @@ from tests.browser.drawing import draw_letter, seed_samples
 from tests.browser.helpers import (
     add_samples,
     auth,
+    canvas_fingerprint,
     canvas_rgba,
     get,
     shoot,
@@ -23,7 +24,6 @@ from tests.browser.helpers import (
     training,
 )
 from tests.browser.pw import expect
-from tests.browser.test_network import pixels
 from tests.helpers import Server, wait_for
 
 pytestmark = pytest.mark.browser
@@ -83,7 +83,7 @@ def test_the_replay_moves_the_chart_the_network_the_maps_and_the_guesses(
     card = page.locator("#network-card")
     card.scroll_into_view_if_needed()
     expect(card).to_have_attribute("data-source", "model")
-    net, units = pixels(page, "#net"), pixels(page, "#units")
+    net, units = canvas_fingerprint(page, "#net"), canvas_fingerprint(page, "#units")
     x_end = float(chart.get_attribute("data-marker-x") or 0)
     scrub(page, 2)
     expect(box).to_have_attribute("data-frame", "2")
@@ -94,8 +94,8 @@ def test_the_replay_moves_the_chart_the_network_the_maps_and_the_guesses(
     expect(page.locator("#net-source")).to_have_text(
         f"Replay: pass {frames[2]['iteration']} of the last training"
     )
-    assert pixels(page, "#net") != net
-    assert pixels(page, "#units") != units
+    assert canvas_fingerprint(page, "#net") != net
+    assert canvas_fingerprint(page, "#units") != units
     assert page.evaluate(STRIP) == expected_strip(frames[2])
     assert expected_strip(frames[2]) != expected_strip(frames[-1]), "a frame with news"
     right = sum(g["label"] == g["truth"] for g in frames[2]["guesses"])
